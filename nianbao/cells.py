@@ -1,0 +1,60 @@
+"""Reading one published cell: numbers, signs, units, and the ways a nil is printed."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal
+
+from .model import BLANK, DASH, REPORTED, Number
+
+DASHES = {"-", "—", "–", "―", "‒", "/", "\\", "无", "−", "--", "——", "/ "}
+UNITS = ("万元", "元", "件", "项", "个", "次", "条")
+_NUMBER = re.compile(
+    r"^(?P<sign>[+\-])?(?P<int>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<frac>\d+))?"
+    r"(?P<unit>" + "|".join(UNITS) + r")?$"
+)
+_WORD_SIGN = {"增加": "+", "新增": "+", "减少": "-"}
+
+
+@dataclass(frozen=True)
+class Parsed:
+    value: Number | None
+    status: str
+    unit: str = ""
+
+
+def normalise(text: str) -> str:
+    """NFKC (full-width digits and signs to ASCII), U+2212 to '-', all white space removed."""
+    text = unicodedata.normalize("NFKC", text).replace("\u2212", "-")
+    return "".join(ch for ch in text if not ch.isspace())
+
+
+def parse_cell(text: str) -> Parsed | None:
+    """A cell's value, or None when the text is not a number, a nil or blank."""
+    t = normalise(text)
+    if t == "":
+        return Parsed(None, BLANK)
+    if t in DASHES or set(t) <= {"-", "—", "–", "/"}:
+        return Parsed(None, DASH)
+    sign = ""
+    for word, word_sign in _WORD_SIGN.items():
+        if t.startswith(word):
+            sign, t = word_sign, t[len(word):]
+            break
+    m = _NUMBER.match(t)
+    if not m or (sign and m.group("sign")):
+        return None
+    digits = m.group("int").replace(",", "")
+    frac = m.group("frac")
+    value: Number = Decimal(f"{digits}.{frac}") if frac is not None else int(digits)
+    if (m.group("sign") or sign) == "-":
+        value = -value
+    return Parsed(value, REPORTED, m.group("unit") or "")
+
+
+def looks_numeric(text: str) -> bool:
+    """True for a cell that is a figure or a printed nil (not a label)."""
+    parsed = parse_cell(text)
+    return parsed is not None and parsed.status != BLANK

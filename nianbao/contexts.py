@@ -1,0 +1,174 @@
+"""The documented context object of every page.
+
+Each page template receives exactly two names: ``page`` (a ``Page``) and ``site`` (a ``Site``).
+Page-specific data hangs off ``page.data``, whose type is named per template below. Every
+``href`` in these objects is relative to the site root; templates prefix it with ``page.root``
+(``""``, ``"../"``, ``"../../"``…), so the site works from disk and under any sub-path.
+
+=================  ==================  =========================================================
+template           page.data           what it shows
+=================  ==================  =========================================================
+home.html          ``HomeData``        what the site is, headline figures, latest reports
+years.html         ``tuple[YearData]`` every year, newest first
+year.html          ``YearData``        the reports of one year with their key figures
+report.html        ``ReportData``      one report: prose, the three tables, checks, downloads
+datasets.html      ``DatasetsData``    every resource and field of the packages, downloads
+about.html         ``AboutData``       sources, the identities and what the statuses mean
+=================  ==================  =========================================================
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .layout import TableView
+
+
+@dataclass(frozen=True)
+class NavItem:
+    key: str
+    label: str
+    href: str
+
+
+@dataclass(frozen=True)
+class Site:
+    title: str
+    title_en: str
+    description: str
+    base_url: str  # absolute base URL given with --base-url, or "" (links never depend on it)
+    nav: tuple[NavItem, ...]
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str  # output path below the site root, e.g. "reports/2020-heilongjiang/index.html"
+    template: str
+    title: str
+    description: str
+    nav_key: str
+    data: object
+    breadcrumbs: tuple[NavItem, ...] = ()
+
+    @property
+    def root(self) -> str:
+        return "../" * self.path.count("/")
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A headline number with what it counts."""
+
+    label: str
+    value: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Download:
+    label: str
+    href: str
+    kind: str  # CSV | JSON | ZIP
+    size: str  # human-readable size, e.g. "3.1 KB"
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ReportSummary:
+    report_id: str
+    title: str
+    agency: str
+    year: int
+    template: str
+    href: str
+    figures: tuple[Figure, ...]
+    checks_passed: int
+    checks_failed: int
+
+
+@dataclass(frozen=True)
+class CheckView:
+    id: str
+    scope: str
+    label: str  # what the identity says, in Chinese
+    result: str
+    message: str
+    href: str  # the first cell involved, on the report page ("#c-…")
+
+
+@dataclass(frozen=True)
+class SectionView:
+    code: str
+    heading: str
+    html: str  # the prose rendered from Markdown (escaped; no raw HTML passes)
+    table: TableView | None
+
+
+@dataclass(frozen=True)
+class ReportData:
+    summary: ReportSummary
+    source_url: str
+    published: str
+    template_label: str
+    preamble_html: str
+    sections: tuple[SectionView, ...]
+    checks: tuple[CheckView, ...]
+    downloads: tuple[Download, ...]
+
+
+@dataclass(frozen=True)
+class YearData:
+    year: int
+    reports: tuple[ReportSummary, ...]
+    totals: tuple[Figure, ...]
+
+
+@dataclass(frozen=True)
+class HomeData:
+    latest: tuple[ReportSummary, ...]
+    headline: tuple[Figure, ...]
+    headline_year: int | None
+    years: tuple[NavItem, ...]
+    downloads: tuple[Download, ...]
+
+
+@dataclass(frozen=True)
+class FieldDoc:
+    name: str
+    type: str
+    title: str
+    description: str
+    constraints: str  # "required; enum: a, b…"
+
+
+@dataclass(frozen=True)
+class ResourceDoc:
+    name: str
+    title: str
+    path: str
+    primary_key: str
+    fields: tuple[FieldDoc, ...]
+    download: Download | None
+
+
+@dataclass(frozen=True)
+class DatasetsData:
+    combined: tuple[ResourceDoc, ...]
+    per_report: tuple[ResourceDoc, ...]
+    downloads: tuple[Download, ...]
+    report_packages: tuple[ReportSummary, ...]
+
+
+@dataclass(frozen=True)
+class IdentityDoc:
+    id: str
+    table: str
+    label_zh: str
+    label_en: str
+
+
+@dataclass(frozen=True)
+class AboutData:
+    identities: tuple[IdentityDoc, ...]
+    statuses: tuple[Figure, ...]
+    versions: tuple[Figure, ...]

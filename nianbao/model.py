@@ -1,0 +1,104 @@
+"""The frozen data passed between stages: a report as read, its cells, its check results."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+# How a value was published (data contract: `status`). Only REPORTED carries a value.
+REPORTED = "reported"
+BLANK = "blank"
+DASH = "dash"
+ABSENT = "absent"
+UNREADABLE = "unreadable"
+STATUSES = (REPORTED, BLANK, DASH, ABSENT, UNREADABLE)
+
+Number = int | Decimal
+
+
+@dataclass(frozen=True)
+class Meta:
+    """The front matter of a content file, checked."""
+
+    year: int
+    agency_id: str
+    agency: str
+    title: str
+    source_url: str = ""
+    published: str = ""  # ISO date or empty
+
+    @property
+    def report_id(self) -> str:
+        return f"{self.year}-{self.agency_id}"
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One template cell as published."""
+
+    table: str  # active | applications | review_litigation
+    key: tuple[str, ...]  # (article, item, measure) | (row, applicant) | (proceeding, outcome)
+    value: Number | None
+    status: str
+    raw: str = ""
+    unit: str = ""
+    line: int = 0
+    col: int = 0
+
+    @property
+    def anchor(self) -> str:
+        """The HTML id of the cell on its report page."""
+        return "c-" + "-".join((self.table, *self.key)).replace(".", "_")
+
+
+@dataclass(frozen=True)
+class Section:
+    """One of the prose sections 一 to 六 (or the preamble before 一)."""
+
+    code: str  # preamble | s1_overview … s6_other
+    heading: str  # as printed
+    markdown: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Report:
+    meta: Meta
+    path: str  # content file, as the user names it
+    template: str  # 2019 | 2021 | hybrid
+    table_templates: dict[str, str]  # per table: 2019 | 2021 | hybrid
+    sections: tuple[Section, ...]
+    cells: tuple[Cell, ...]
+    full_text: bool = True
+
+    @property
+    def report_id(self) -> str:
+        return self.meta.report_id
+
+    def table_cells(self, table: str) -> tuple[Cell, ...]:
+        return tuple(c for c in self.cells if c.table == table)
+
+    def cell(self, table: str, *key: str) -> Cell | None:
+        for c in self.cells:
+            if c.table == table and c.key == key:
+                return c
+        return None
+
+
+@dataclass(frozen=True)
+class Check:
+    """The result of one identity on one scope (a column, a row, a table, a sentence)."""
+
+    report_id: str
+    check: str
+    scope: str
+    expected: Number | None
+    actual: Number | None
+    result: str  # pass | fail
+    message: str
+    acknowledged: bool = False
+    cells: tuple[str, ...] = field(default=(), compare=False)  # anchors of the cells involved
+
+    @property
+    def passed(self) -> bool:
+        return self.result == "pass"

@@ -1,0 +1,178 @@
+"""Stage 4: Frictionless data packages (CSV + Table Schema), as bytes; nothing is written here.
+
+``datapackages/datapackage.json`` (combined, long form, one row per published cell) and
+``datapackages/<year>/<report_id>/datapackage.json`` (one report, tables as printed). Output is
+deterministic: rows in template order, reports in id order, JSON with sorted keys.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from dataclasses import dataclass
+from decimal import Decimal
+
+from .forms import Forms, load_forms
+from .model import Check, Report
+from .printed import printed_tables
+from .schemas import checks_schema, combined_schemas
+
+PACKAGE_NAME = "gov-info-disclosure-annual-reports"
+CHECK_FIELDS = ("report_id", "check", "scope", "expected", "actual", "result", "acknowledged",
+                "message")
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+@dataclass(frozen=True)
+class Packages:
+    """The files of ``datapackages/`` (path → bytes) and the ZIP downloads of the site."""
+
+    files: dict[str, bytes]
+    zips: dict[str, bytes]
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return str(value)
+
+
+def to_csv(fields: list[str], rows: list[dict]) -> bytes:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(fields)
+    for row in rows:
+        writer.writerow([_text(row.get(f)) for f in fields])
+    return buf.getvalue().encode("utf-8")
+
+
+def to_json(data: object) -> bytes:
+    return (json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
+
+
+def to_zip(files: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name in sorted(files):
+            info = zipfile.ZipInfo(name, ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            zf.writestr(info, files[name])
+    return buf.getvalue()
+
+
+def _check_row(check: Check) -> dict:
+    return {f: getattr(check, f) for f in CHECK_FIELDS}
+
+
+def report_row(report: Report) -> dict:
+    m = report.meta
+    return {"report_id": m.report_id, "year": m.year, "agency_id": m.agency_id,
+            "agency": m.agency, "title": m.title, "template": report.template,
+            "source_url": m.source_url, "published": m.published, "full_text": report.full_text}
+
+
+def cell_rows(report: Report, table: str, dims: tuple[str, ...]) -> list[dict]:
+    rows = []
+    for cell in report.table_cells(table):
+        row = {"report_id": report.report_id, "year": report.meta.year}
+        row.update(zip(dims, cell.key))
+        row.update(value=cell.value, status=cell.status)
+        if table == "active":
+            row["unit"] = cell.unit
+        rows.append(row)
+    return rows
+
+
+RESOURCE_TITLES = {
+    "reports": ("报告", "Reports"),
+    "proactive": ("表二 主动公开政府信息情况", "Table 2: proactive disclosure"),
+    "applications": ("表三 收到和处理政府信息公开申请情况", "Table 3: applications received and handled"),
+    "review_litigation": ("表四 行政复议、行政诉讼情况", "Table 4: administrative reconsideration and litigation"),
+    "checks": ("勾稽关系校验", "Identity checks"),
+    "codes": ("代码表", "Codes"),
+}
+
+
+def _resource(name: str, path: str, schema: dict) -> dict:
+    zh, en = RESOURCE_TITLES[name]
+    return {"name": name, "path": path, "profile": "tabular-data-resource", "format": "csv",
+            "mediatype": "text/csv", "encoding": "utf-8", "title": f"{zh} / {en}",
+            "schema": schema}
+
+
+def build_packages(
+    reports: list[Report], checks: dict[str, tuple[Check, ...]], forms: Forms | None = None
+) -> Packages:
+    forms = forms or load_forms()
+    reports = sorted(reports, key=lambda r: r.report_id)
+    schemas = combined_schemas(forms)
+    dims = {t: forms.table(t).dimensions for t in forms.tables}
+    rows: dict[str, list[dict]] = {
+        "reports": [report_row(r) for r in reports],
+        "proactive": [row for r in reports for row in cell_rows(r, "active", dims["active"])],
+        "applications": [row for r in reports
+                         for row in cell_rows(r, "applications", dims["applications"])],
+        "review_litigation": [row for r in reports
+                              for row in cell_rows(r, "review_litigation", dims["review_litigation"])],
+        "checks": [_check_row(c) for r in reports for c in checks.get(r.report_id, ())],
+        "codes": forms.codes(),
+    }
+    files: dict[str, bytes] = {}
+    resources = []
+    for name, schema in schemas.items():
+        path = f"data/{name}.csv"
+        files[path] = to_csv([f["name"] for f in schema["fields"]], rows[name])
+        resources.append(_resource(name, path, schema))
+    years = sorted({r.meta.year for r in reports})
+    files["datapackage.json"] = to_json({
+        "name": PACKAGE_NAME,
+        "title": "政府信息公开工作年度报告数据 / Government information disclosure annual reports",
+        "description": ("各级行政机关政府信息公开工作年度报告中三张法定表格的全部数据，每个单元格一行，"
+                        "附勾稽关系校验结果。 / Every cell of the three statutory tables of the "
+                        "annual reports, one row per published cell, with identity checks."),
+        "profile": "tabular-data-package",
+        "keywords": ["政府信息公开", "年度报告", "open government", "FOI"],
+        "temporal": {"start": str(years[0]), "end": str(years[-1])} if years else {},
+        "resources": resources,
+    })
+    zips: dict[str, bytes] = {f"{PACKAGE_NAME}.zip": to_zip(files)}
+    for report in reports:
+        base = f"{report.meta.year}/{report.report_id}"
+        own = report_package(report, checks.get(report.report_id, ()), forms)
+        for name, data in own.items():
+            files[f"{base}/{name}"] = data
+        zips[f"{base}/{report.report_id}.zip"] = to_zip(own)
+    return Packages(files=files, zips=zips)
+
+
+def report_package(report: Report, checks: tuple[Check, ...], forms: Forms) -> dict[str, bytes]:
+    """The files of one report's package: its tables as printed, its checks, the descriptor."""
+    files: dict[str, bytes] = {}
+    resources = []
+    tables = printed_tables(report, forms)
+    schema = checks_schema(forms, with_fk=False)
+    tables["checks"] = (schema, [_check_row(c) for c in checks])
+    for name, (schema, rows) in tables.items():
+        path = f"{name}.csv"
+        files[path] = to_csv([f["name"] for f in schema["fields"]], rows)
+        resources.append(_resource(name, path, schema))
+    m = report.meta
+    descriptor = {
+        "name": f"report-{m.report_id}",
+        "title": m.title,
+        "description": f"{m.agency} {m.year} 年政府信息公开工作年度报告的法定表格（按原表形式）及校验结果。",
+        "profile": "tabular-data-package",
+        "keywords": ["政府信息公开", "年度报告", m.agency, str(m.year)],
+        "resources": resources,
+    }
+    if m.source_url:
+        descriptor["sources"] = [{"title": m.title, "path": m.source_url}]
+    files["datapackage.json"] = to_json(descriptor)
+    return files

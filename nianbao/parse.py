@@ -1,0 +1,73 @@
+"""Stage 2: a content file's text into a ``Report`` (sections as Markdown, the three tables)."""
+
+from __future__ import annotations
+
+from .diagnostics import Diagnostic
+from .forms import Forms, load_forms
+from .load import Document
+from .model import Report, Section
+from .prose import is_title_line, split_sections, to_markdown
+from .tables import READERS
+
+
+def combine_versions(versions: list[str]) -> str:
+    """The report's template: the one all its tables share, else ``hybrid``."""
+    distinct = {v for v in versions if v}
+    if len(distinct) == 1:
+        return distinct.pop()
+    return "hybrid" if distinct else ""
+
+
+def parse_document(doc: Document, forms: Forms | None = None) -> tuple[Report | None, list[Diagnostic]]:
+    forms = forms or load_forms()
+    src = doc.source
+    lines = [(doc.body_line + i, text) for i, text in enumerate(doc.body.split("\n"))]
+    raw_sections = split_sections(lines, forms)
+    diags: list[Diagnostic] = []
+    cells = []
+    table_versions: dict[str, str] = {}
+    sections: list[Section] = []
+    found_codes = {s.code for s in raw_sections}
+    last_line = lines[-1][0] if lines else doc.body_line
+    for section in forms.sections:
+        if section.code not in found_codes:
+            diags.append(src.diagnostic(
+                last_line if section.table else doc.body_line, 1, "section-missing",
+                f"no section {section.number}、{section.label_zh} was found",
+                hint=f"a heading line such as '{section.heading}', after section "
+                     f"{forms.sections[max(forms.sections.index(section) - 1, 0)].number}",
+                severity="error" if section.table else "warning"))
+    for raw in raw_sections:
+        body = list(raw.lines)
+        if raw.code == "preamble":
+            first = next((i for i, (_, t) in enumerate(body) if t.strip()), None)
+            if first is not None and is_title_line(body[first][1]):
+                body = body[first + 1 :]
+        table = next((s.table for s in forms.sections if s.code == raw.code), None)
+        if table:
+            read = READERS[table](body, src, forms, doc.meta.year)
+            diags.extend(read.diagnostics)
+            if not read.found:
+                number = forms.table(table).number
+                diags.append(src.diagnostic(
+                    raw.line, 1, "table-missing",
+                    f"section {raw.heading} has no table {number}",
+                    hint=f"the statutory table {number} ({forms.table(table).label_zh}) "
+                         "follows its section heading, one row per line, cells separated by tabs"))
+            cells.extend(read.cells)
+            table_versions[table] = read.version
+            body = read.prose
+        sections.append(Section(raw.code, raw.heading, to_markdown(body), raw.line))
+    if any(d.is_error for d in diags):
+        return None, diags
+    template = combine_versions([table_versions.get("active", ""),
+                                 table_versions.get("applications", "")])
+    report = Report(
+        meta=doc.meta,
+        path=doc.path,
+        template=template,
+        table_templates=table_versions,
+        sections=tuple(s for s in sections if s.markdown or s.code != "preamble"),
+        cells=tuple(cells),
+    )
+    return report, diags

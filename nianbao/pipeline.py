@@ -1,0 +1,96 @@
+"""The build, one linear pass: load → parse → validate → package → render → publish.
+
+Everything is read and checked before anything is written (as mkdocs does); a build with any
+input error publishes nothing.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .diagnostics import Diagnostic
+from .forms import load_forms
+from .load import load_content
+from .model import Check, Report
+from .package import Packages, build_packages
+from .parse import parse_document
+from .publish import publish
+from .render import render_site
+from .validate import validate
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES = ROOT / "templates"
+
+
+@dataclass
+class Outcome:
+    reports: list[Report] = field(default_factory=list)
+    checks: dict[str, tuple[Check, ...]] = field(default_factory=dict)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    pages: int = 0
+    files: int = 0
+    seconds: float = 0.0
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.is_error]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if not d.is_error]
+
+    @property
+    def failed_checks(self) -> list[Check]:
+        return [c for cs in self.checks.values() for c in cs if not c.passed and not c.acknowledged]
+
+
+def read_reports(content: Path) -> Outcome:
+    """Load, parse and validate every report (no output)."""
+    forms = load_forms()
+    outcome = Outcome()
+    docs, diags = load_content(content)
+    outcome.diagnostics += diags
+    for doc in docs:
+        report, diags = parse_document(doc, forms)
+        outcome.diagnostics += diags
+        if report is None:
+            continue
+        checks, diags = validate(report, forms)
+        outcome.diagnostics += diags
+        outcome.reports.append(report)
+        outcome.checks[report.report_id] = checks
+    outcome.diagnostics.sort(key=lambda d: (d.path, d.line, d.col))
+    return outcome
+
+
+def verify_packages(staged: dict[Path, Path], data_dir: Path) -> list[str]:
+    """Frictionless validation of every staged package; an invalid package is a bug."""
+    from frictionless import validate as fl_validate
+
+    problems = []
+    root = staged[data_dir]
+    for descriptor in sorted(root.rglob("datapackage.json")):
+        report = fl_validate(str(descriptor))
+        if not report.valid:
+            errors = report.flatten(["type", "note"])[:5]
+            problems.append(f"{descriptor.relative_to(root)} is not a valid data package: {errors}")
+    return problems
+
+
+def build(content: Path, data_dir: Path, site_dir: Path, base_url: str = "") -> Outcome:
+    start = time.perf_counter()
+    outcome = read_reports(content)
+    if outcome.errors:
+        outcome.seconds = time.perf_counter() - start
+        return outcome
+    forms = load_forms()
+    packages: Packages = build_packages(outcome.reports, outcome.checks, forms)
+    site = render_site(outcome.reports, outcome.checks, packages, TEMPLATES, base_url, forms)
+    publish({data_dir: packages.files, site_dir: site},
+            verify=lambda staged: verify_packages(staged, data_dir))
+    outcome.pages = sum(1 for p in site if p.endswith(".html"))
+    outcome.files = len(site) + len(packages.files)
+    outcome.seconds = time.perf_counter() - start
+    return outcome

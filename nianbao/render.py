@@ -1,0 +1,210 @@
+"""Stage 5: the static site as bytes (Jinja pages, assets, downloads); nothing is written here."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markdown_it import MarkdownIt
+from mdit_py_cjk_friendly import cjk_friendly
+
+from .contexts import (AboutData, CheckView, DatasetsData, Download, Figure, HomeData,
+                       IdentityDoc, NavItem, Page, ReportData, ReportSummary, SectionView, Site,
+                       YearData)
+from .datasets_doc import resource_docs
+from .forms import Forms, load_forms
+from .layout import format_value, table_views
+from .model import REPORTED, Check, Report
+from .package import PACKAGE_NAME, Packages
+
+# CommonMark, raw HTML off (shown as text), and emphasis that closes next to full-width
+# punctuation (`**二是…。**各地`), which plain CommonMark leaves as literal asterisks.
+MD = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).use(cjk_friendly)
+SITE_TITLE = "政府信息公开年报数据"
+SITE_TITLE_EN = "China FOI annual reports as open data"
+STATUS_DOCS = (
+    Figure("reported", "已填数字", "报告印有数字（含 0）。只有此状态带有数值。"),
+    Figure("blank", "空白", "原表此格空白。校验时按 0 计，并在说明中注明。"),
+    Figure("dash", "符号", "原表印“-”“—”“/”等，表示无或不适用。校验时按 0 计。"),
+    Figure("absent", "缺行", "报告缺少该行；不以 0 代替。"),
+    Figure("unreadable", "无法识别", "原文无法唯一还原该数字（例如数字粘连）；不作猜测。"),
+)
+
+
+def human_size(n: int) -> str:
+    return f"{n} B" if n < 1024 else f"{n / 1024:.1f} KB" if n < 1024**2 else f"{n / 1024**2:.1f} MB"
+
+
+def _value(report: Report, table: str, *key: str) -> int | None:
+    cell = report.cell(table, *key)
+    return cell.value if cell is not None and cell.status == REPORTED else None
+
+
+def _share(num: int | None, den: int | None) -> str:
+    if num is None or not den:
+        return "—"
+    return f"{num / den:.1%}"
+
+
+def key_figures(report: Report) -> tuple[Figure, ...]:
+    new = _value(report, "applications", "new", "total")
+    granted = [_value(report, "applications", r, "total") for r in ("granted", "partially_granted")]
+    results = _value(report, "applications", "results_total", "total")
+    g = None if None in granted else sum(granted)
+    review = _value(report, "review_litigation", "review", "total")
+    suits = [_value(report, "review_litigation", p, "total")
+             for p in ("litigation_direct", "litigation_after_review")]
+    return (
+        Figure("新收申请", "—" if new is None else format_value(new), "件"),
+        Figure("予以公开及部分公开", _share(g, results),
+               "" if g is None or results is None else f"{format_value(g)} / {format_value(results)} 件"),
+        Figure("行政复议", "—" if review is None else format_value(review), "件"),
+        Figure("行政诉讼", "—" if None in suits else format_value(sum(suits)), "件"),
+    )
+
+
+def summary(report: Report, checks: tuple[Check, ...]) -> ReportSummary:
+    m = report.meta
+    return ReportSummary(
+        report_id=m.report_id, title=m.title, agency=m.agency, year=m.year,
+        template=report.template, href=f"reports/{m.report_id}/index.html",
+        figures=key_figures(report),
+        checks_passed=sum(c.passed for c in checks),
+        checks_failed=sum(not c.passed for c in checks),
+    )
+
+
+def _download(packages: Packages, path: str, label: str, note: str = "") -> Download:
+    data = packages.files.get(path) or packages.zips[path]
+    kind = path.rsplit(".", 1)[-1].upper()
+    return Download(label, f"data/{path}", kind, human_size(len(data)), note)
+
+
+def report_page(report: Report, checks: tuple[Check, ...], packages: Packages, forms: Forms) -> Page:
+    failing = {a for c in checks if not c.passed for a in c.cells}
+    views = table_views(report, forms, failing)
+    tables = {s.code: s.table for s in forms.sections if s.table}
+    sections, preamble = [], ""
+    for s in report.sections:
+        html = MD.render(s.markdown)
+        if s.code == "preamble":
+            preamble = html
+            continue
+        sections.append(SectionView(s.code, s.heading, html, views.get(tables.get(s.code, ""))))
+    base = f"{report.meta.year}/{report.report_id}"
+    downloads = (
+        _download(packages, f"{base}/proactive.csv", "表二 主动公开（CSV）"),
+        _download(packages, f"{base}/applications.csv", "表三 依申请公开（CSV）"),
+        _download(packages, f"{base}/review_litigation.csv", "表四 复议诉讼（CSV）"),
+        _download(packages, f"{base}/checks.csv", "校验结果（CSV）"),
+        _download(packages, f"{base}/datapackage.json", "数据包描述 datapackage.json"),
+        _download(packages, f"{base}/{report.report_id}.zip", "整个数据包（ZIP）"),
+    )
+    check_views = tuple(
+        CheckView(c.check, c.scope, forms.identity(c.check).label_zh, c.result, c.message,
+                  f"#{c.cells[0]}" if c.cells else "#checks")
+        for c in sorted(checks, key=lambda c: (c.passed, c.check)))
+    m = report.meta
+    data = ReportData(
+        summary=summary(report, checks), source_url=m.source_url, published=m.published,
+        template_label=forms.versions.get(report.template, {}).get("label_zh", "混合格式"),
+        preamble_html=preamble, sections=tuple(sections), checks=check_views,
+        downloads=downloads)
+    return Page(f"reports/{m.report_id}/index.html", "report.html", m.title,
+                f"{m.agency} {m.year} 年政府信息公开工作年度报告：正文、三张法定表格、校验与下载。",
+                "years", data,
+                (NavItem("home", "首页", "index.html"),
+                 NavItem("year", f"{m.year} 年", f"years/{m.year}/index.html")))
+
+
+def _totals(reports: list[Report]) -> tuple[Figure, ...]:
+    def total(table: str, *key: str) -> int:
+        return sum(v for r in reports if (v := _value(r, table, *key)) is not None)
+
+    new = total("applications", "new", "total")
+    granted = total("applications", "granted", "total") + total("applications", "partially_granted", "total")
+    results = total("applications", "results_total", "total")
+    return (
+        Figure("报告", str(len(reports)), "份"),
+        Figure("新收申请", format_value(new), "件"),
+        Figure("予以公开及部分公开", _share(granted, results),
+               f"{format_value(granted)} / {format_value(results)} 件"),
+        Figure("行政复议", format_value(total("review_litigation", "review", "total")), "件"),
+    )
+
+
+def build_pages(reports: list[Report], checks: dict[str, tuple[Check, ...]], packages: Packages,
+                forms: Forms) -> list[Page]:
+    reports = sorted(reports, key=lambda r: (-r.meta.year, r.report_id))
+    summaries = [summary(r, checks.get(r.report_id, ())) for r in reports]
+    by_year: dict[int, list[Report]] = defaultdict(list)
+    for r in reports:
+        by_year[r.meta.year].append(r)
+    years = tuple(NavItem(str(y), f"{y} 年", f"years/{y}/index.html") for y in sorted(by_year, reverse=True))
+    combined = (
+        _download(packages, "datapackage.json", "组合数据包描述 datapackage.json"),
+        _download(packages, f"{PACKAGE_NAME}.zip", "组合数据包（ZIP，全部 CSV 与描述）"),
+    )
+    latest_year = max(by_year) if by_year else None
+    pages = [Page("index.html", "home.html", SITE_TITLE,
+                  "中国各级行政机关政府信息公开工作年度报告的法定表格：可比较、可校验、可下载。",
+                  "home", HomeData(tuple(summaries[:10]),
+                                   _totals(by_year[latest_year]) if latest_year else (),
+                                   latest_year, years, combined))]
+    for year, rs in sorted(by_year.items()):
+        pages.append(Page(f"years/{year}/index.html", "year.html", f"{year} 年度报告",
+                          f"{year} 年度政府信息公开工作年度报告 {len(rs)} 份及其主要数据。", "years",
+                          YearData(year, tuple(s for s in summaries if s.year == year), _totals(rs)),
+                          (NavItem("home", "首页", "index.html"),)))
+    for r in reports:
+        pages.append(report_page(r, checks.get(r.report_id, ()), packages, forms))
+    combined_docs, per_report_docs = resource_docs(packages, forms)
+    pages.append(Page("datasets/index.html", "datasets.html", "数据下载与字段说明",
+                      "组合数据包与各报告数据包的全部资源、字段、类型与代码。", "datasets",
+                      DatasetsData(combined_docs, per_report_docs, combined, tuple(summaries)),
+                      (NavItem("home", "首页", "index.html"),)))
+    pages.append(Page("about/index.html", "about.html", "关于本站",
+                      "数据来源、勾稽关系校验的含义与各状态的解释。", "about",
+                      AboutData(tuple(IdentityDoc(i.id, i.table, i.label_zh, i.label_en)
+                                      for i in forms.identities),
+                                STATUS_DOCS,
+                                tuple(Figure(k, v["label_zh"], v["label_en"])
+                                      for k, v in forms.versions.items())),
+                      (NavItem("home", "首页", "index.html"),)))
+    return pages
+
+
+def environment(templates: Path) -> Environment:
+    env = Environment(loader=FileSystemLoader(str(templates)), undefined=StrictUndefined,
+                      autoescape=select_autoescape(["html", "xml"], default=True),
+                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    return env
+
+
+def render_site(reports: list[Report], checks: dict[str, tuple[Check, ...]], packages: Packages,
+                templates: Path, base_url: str = "", forms: Forms | None = None) -> dict[str, bytes]:
+    forms = forms or load_forms()
+    env = environment(templates)
+    site = Site(SITE_TITLE, SITE_TITLE_EN,
+                "政府信息公开工作年度报告的开放数据：表格、校验与下载。", base_url.rstrip("/"),
+                (NavItem("home", "首页", "index.html"), NavItem("years", "年度", "years/index.html"),
+                 NavItem("datasets", "数据下载", "datasets/index.html"),
+                 NavItem("about", "关于", "about/index.html")))
+    pages = build_pages(reports, checks, packages, forms)
+    pages.append(Page("years/index.html", "years.html", "全部年度", "按年度浏览报告。", "years",
+                      tuple(sorted((p.data for p in pages if p.template == "year.html"),
+                                   key=lambda d: -d.year)),
+                      (NavItem("home", "首页", "index.html"),)))
+    out: dict[str, bytes] = {}
+    for page in pages:
+        html = env.get_template(page.template).render(page=page, site=site)
+        out[page.path] = html.encode("utf-8")
+    assets = templates / "assets"
+    for path in sorted(assets.rglob("*")):
+        if path.is_file():
+            out[f"assets/{path.relative_to(assets).as_posix()}"] = path.read_bytes()
+    for path, data in {**packages.files, **packages.zips}.items():
+        out[f"data/{path}"] = data
+    out[".nojekyll"] = b""
+    return out

@@ -1,0 +1,91 @@
+"""The whole build as a user runs it: determinism, atomic publishing, the command line."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from nianbao.pipeline import build
+
+from conftest import CONTENT, ROOT
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def run(*args, cwd=ROOT):
+    return subprocess.run([sys.executable, str(ROOT / "build.py"), *args], cwd=cwd,
+                          capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+
+
+def test_two_builds_are_byte_identical(tmp_path, built):
+    build(CONTENT, tmp_path / "data", tmp_path / "site")
+    assert tree(tmp_path / "data") == tree(built["data"])
+    assert tree(tmp_path / "site") == tree(built["site"])
+
+
+def test_failed_build_leaves_previous_output_untouched(tmp_path, content_copy, seed_file):
+    data, site = tmp_path / "data", tmp_path / "site"
+    assert not build(content_copy, data, site).errors
+    before = (tree(data), tree(site))
+    text = seed_file.read_text("utf-8")
+    seed_file.write_text(text.replace("\t5672\t174\t", "\t5672\tx174\t"), "utf-8")
+    outcome = build(content_copy, data, site)
+    assert [d.code for d in outcome.errors] == ["cell-not-number"]
+    assert (tree(data), tree(site)) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "data", "site"]
+
+
+def test_crash_while_publishing_leaves_previous_output(tmp_path, monkeypatch):
+    from nianbao import publish as publish_module
+
+    data, site = tmp_path / "data", tmp_path / "site"
+    build(CONTENT, data, site)
+    before = (tree(data), tree(site))
+
+    def broken(root, files):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(publish_module, "write_tree", broken)
+    with pytest.raises(OSError):
+        build(CONTENT, data, site)
+    assert (tree(data), tree(site)) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "site"]
+
+
+def test_cli_build_and_check(tmp_path):
+    result = run("--content", str(CONTENT), "--data", str(tmp_path / "d"), "--site", str(tmp_path / "s"))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("built 1 report(s), 6 pages")
+    assert (tmp_path / "s" / "index.html").is_file()
+    result = run("check", "--content", str(CONTENT), "--strict")
+    assert result.returncode == 0 and "43 checks, 0 failing" in result.stdout
+
+
+def test_cli_user_error_is_located_never_a_traceback(tmp_path, content_copy, seed_file):
+    text = seed_file.read_text("utf-8")
+    seed_file.write_text(text.replace("year: 2020", "year: twenty"), "utf-8")
+    result = run("--content", str(content_copy), "--data", str(tmp_path / "d"), "--site", str(tmp_path / "s"))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "heilongjiang.md:5:1: error[front-matter-year]: year 'twenty' is not a reporting year" in result.stderr
+    assert "hint:" in result.stderr
+    assert not (tmp_path / "s").exists()
+
+
+def test_cli_strict_fails_on_a_published_discrepancy(content_copy, seed_file):
+    text = seed_file.read_text("utf-8")
+    seed_file.write_text(text.replace("109\t50\t33\t33\t225", "109\t50\t33\t33\t226"), "utf-8")
+    lenient = run("check", "--content", str(content_copy))
+    assert lenient.returncode == 0 and "warning[check-R1]" in lenient.stderr
+    strict = run("check", "--content", str(content_copy), "--strict")
+    assert strict.returncode == 1 and "error[check-R1]" in strict.stderr
+    assert "R1 fails on review" in strict.stderr
+
+
+def test_cli_usage_error_exits_2():
+    assert run("--no-such-option").returncode == 2
+    assert run("frobnicate").returncode == 2

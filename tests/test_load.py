@@ -1,0 +1,63 @@
+"""Content files: front matter and encoding problems are located errors."""
+
+from nianbao.load import load_content
+
+
+def codes(content):
+    docs, diags = load_content(content)
+    return docs, [(d.code, d.line) for d in diags]
+
+
+def set_front(path, old, new):
+    text = path.read_text("utf-8")
+    path.write_text(text.replace(old, new, 1), "utf-8")
+
+
+def test_seed_loads():
+    from conftest import CONTENT
+    docs, diags = load_content(CONTENT)
+    assert not diags
+    assert docs[0].meta.report_id == "2020-heilongjiang"
+    assert docs[0].body_line == 7
+
+
+def test_missing_field(content_copy, seed_file):
+    set_front(seed_file, "agency: 黑龙江省人民政府\n", "")
+    assert codes(content_copy)[1] == [("front-matter-field", 1)]
+
+
+def test_bad_yaml_is_located(content_copy, seed_file):
+    set_front(seed_file, "agency_id: heilongjiang", "agency_id: [heilongjiang")
+    docs, found = codes(content_copy)
+    assert not docs and found[0][0] == "front-matter-yaml"
+
+
+def test_year_disagrees_with_folder(content_copy, seed_file):
+    set_front(seed_file, "year: 2020", "year: 2021")
+    assert codes(content_copy)[1] == [("year-mismatch", 5)]
+
+
+def test_unsafe_agency_id(content_copy, seed_file):
+    set_front(seed_file, "agency_id: heilongjiang", "agency_id: ../evil")
+    assert codes(content_copy)[1] == [("front-matter-agency-id", 4)]
+
+
+def test_template_is_detected_not_declared(content_copy, seed_file):
+    set_front(seed_file, "year: 2020\n", "year: 2020\ntemplate: 2019\n")
+    assert codes(content_copy)[1] == [("front-matter-unknown", 6)]
+
+
+def test_not_utf8(content_copy, seed_file):
+    seed_file.write_bytes(seed_file.read_text("utf-8").encode("gb18030"))
+    docs, found = codes(content_copy)
+    assert not docs and found[0][0] == "not-utf8"
+
+
+def test_duplicate_report(content_copy, seed_file):
+    (content_copy / "2020" / "copy.md").write_bytes(seed_file.read_bytes())
+    assert ("duplicate-report", 1) in codes(content_copy)[1]
+
+
+def test_no_front_matter(content_copy, seed_file):
+    seed_file.write_text("黑龙江省\n", "utf-8")
+    assert codes(content_copy)[1] == [("front-matter-missing", 1)]

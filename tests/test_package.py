@@ -1,0 +1,91 @@
+"""The data packages: Frictionless-valid, contract-shaped, and committed current."""
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from frictionless import validate as fl_validate
+
+from conftest import ROOT
+
+CONTRACT = {
+    "reports": ["report_id", "year", "agency_id", "agency", "title", "template", "source_url",
+                "published", "full_text"],
+    "proactive": ["report_id", "year", "article", "item", "measure", "value", "unit", "status"],
+    "applications": ["report_id", "year", "row", "applicant", "value", "status"],
+    "review_litigation": ["report_id", "year", "proceeding", "outcome", "value", "status"],
+    "checks": ["report_id", "check", "scope", "expected", "actual", "result", "acknowledged",
+               "message"],
+    "codes": ["table", "dimension", "code", "label_zh", "label_en", "templates"],
+}
+
+
+def descriptors(root: Path):
+    return sorted(root.rglob("datapackage.json"))
+
+
+def test_every_package_is_frictionless_valid(built_data):
+    paths = descriptors(built_data)
+    assert len(paths) == 2
+    for path in paths:
+        report = fl_validate(str(path))
+        assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+
+
+def test_combined_package_follows_the_contract(built_data):
+    package = json.loads((built_data / "datapackage.json").read_text("utf-8"))
+    resources = {r["name"]: r for r in package["resources"]}
+    assert list(resources) == list(CONTRACT)
+    for name, fields in CONTRACT.items():
+        schema = resources[name]["schema"]
+        assert [f["name"] for f in schema["fields"]] == fields
+        assert all(" / " in f["title"] for f in schema["fields"])  # bilingual
+        if name not in ("reports", "codes"):
+            assert schema["foreignKeys"][0]["reference"]["resource"] == "reports"
+        assert schema["primaryKey"]
+    apps = {f["name"]: f for f in resources["applications"]["schema"]["fields"]}
+    assert apps["value"]["constraints"]["minimum"] == 0
+    assert "withheld.state_secret" in apps["row"]["constraints"]["enum"]
+
+
+def test_csv_encoding_and_line_ends(built_data):
+    for path in built_data.rglob("*.csv"):
+        data = path.read_bytes()
+        assert not data.startswith(b"\xef\xbb\xbf") and b"\r" not in data, path
+        data.decode("utf-8")
+
+
+def test_reports_resource(built_data):
+    with open(built_data / "data" / "reports.csv", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert rows == [{"report_id": "2020-heilongjiang", "year": "2020", "agency_id": "heilongjiang",
+                     "agency": "黑龙江省人民政府", "title": "黑龙江省2020年政府信息公开工作年度报告",
+                     "template": "2019", "source_url": "", "published": "", "full_text": "true"}]
+
+
+def test_per_report_tables_are_printed_shape(built_data):
+    base = built_data / "2020" / "2020-heilongjiang"
+    with open(base / "applications.csv", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    assert rows[0][:3] == ["row", "label_zh", "natural_person"]
+    assert rows[1] == ["new", "一、本年新收政府信息公开申请数量", "5672", "174", "12", "23", "29",
+                       "207", "6117"]
+    assert len(rows) == 1 + 23
+    with open(base / "review_litigation.csv", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    assert rows[1] == ["review", "行政复议", "109", "50", "33", "33", "225"]
+
+
+def committed_files():
+    root = ROOT / "datapackages"
+    return {p.relative_to(root).as_posix(): p for p in root.rglob("*") if p.is_file()}
+
+
+def test_committed_datapackages_are_current(built_data):
+    """The build regenerates datapackages/: run `python build.py` and commit when this fails."""
+    built = {p.relative_to(built_data).as_posix(): p for p in built_data.rglob("*") if p.is_file()}
+    committed = committed_files()
+    assert sorted(committed) == sorted(built), "stale datapackages/: run python build.py"
+    for rel, path in built.items():
+        assert committed[rel].read_bytes() == path.read_bytes(), f"stale datapackages/{rel}"

@@ -1,0 +1,130 @@
+"""The rendered site, asserted on parsed HTML (not byte strings)."""
+
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from bs4 import BeautifulSoup
+
+REPORT = "reports/2020-heilongjiang/index.html"
+
+
+def soup(site: Path, rel: str) -> BeautifulSoup:
+    return BeautifulSoup((site / rel).read_text("utf-8"), "html.parser")
+
+
+def pages(site: Path):
+    return sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html"))
+
+
+def test_page_types_exist(built_site):
+    assert pages(built_site) == ["about/index.html", "datasets/index.html", "index.html",
+                                 REPORT, "years/2020/index.html", "years/index.html"]
+
+
+@pytest.mark.parametrize("rel", ["index.html", REPORT, "datasets/index.html", "about/index.html",
+                                 "years/2020/index.html", "years/index.html"])
+def test_every_page_is_chinese_mobile_ready_and_self_hosted(built_site, rel):
+    doc = soup(built_site, rel)
+    assert doc.html["lang"] == "zh-CN"
+    assert doc.find("meta", attrs={"name": "viewport"})
+    assert doc.find("title").text.strip()
+    assert doc.find("h1")
+    assert not doc.find("script")  # no JavaScript needed
+    for tag in doc.find_all(["link", "img", "script", "iframe"]):
+        ref = tag.get("href") or tag.get("src") or ""
+        assert not urlsplit(ref).scheme and not ref.startswith("//"), ref
+
+
+def test_every_internal_link_and_download_resolves(built_site):
+    checked = 0
+    for rel in pages(built_site):
+        page = built_site / rel
+        doc = soup(built_site, rel)
+        for tag in doc.find_all(["a", "link"]):
+            href = tag.get("href")
+            if not href or urlsplit(href).scheme:
+                continue
+            assert not href.startswith("/"), f"{rel}: absolute link {href}"
+            parts = urlsplit(href)
+            target = (page.parent / unquote(parts.path)).resolve() if parts.path else page
+            assert target.is_file(), f"{rel}: broken link {href}"
+            if parts.fragment and target.suffix == ".html":
+                ids = {t["id"] for t in soup(built_site, target.relative_to(built_site.resolve()).as_posix()
+                                                if target.is_relative_to(built_site.resolve())
+                                                else rel).find_all(id=True)}
+                assert parts.fragment in ids, f"{rel}: missing anchor {href}"
+            checked += 1
+    assert checked > 50
+
+
+def test_report_has_the_three_tables_as_printed(built_site):
+    doc = soup(built_site, REPORT)
+    apps = doc.find(id="table-applications").find("table")
+    head = apps.find("thead").find_all("tr")
+    assert len(head) == 3
+    corner = head[0].find("th")
+    assert corner["rowspan"] == "3" and "勾稽关系" in corner.text
+    legal = next(th for th in apps.find_all("th") if th.text.startswith("法人或其他组织"))
+    assert legal["colspan"] == "5" and legal["scope"] == "colgroup"
+    results = next(th for th in apps.find_all("th") if th.text.startswith("三、本年度办理结果"))
+    assert results["rowspan"] == "20" and results["scope"] == "rowgroup"
+    body_rows = apps.find("tbody").find_all("tr")
+    assert len(body_rows) == 23
+    assert all(len(r.find_all("td")) == 7 for r in body_rows)
+    assert all(th.get("scope") for th in apps.find_all("th"))
+    review = doc.find(id="table-review_litigation").find("table")
+    assert len(review.find("tbody").find_all("td")) == 15
+    assert [th.text.strip()[:4] for th in review.find("thead").find("tr").find_all("th")] == ["行政复议", "行政诉讼"]
+    active = doc.find(id="table-active").find("table")
+    assert len(active.find_all("tbody")) == 5
+
+
+def test_figures_are_formatted_and_right_aligned(built_site):
+    doc = soup(built_site, REPORT)
+    cell = lambda anchor: doc.find(id=anchor)
+    assert cell("c-active-art20_5-licensing-decisions").text == "2,180,117"
+    assert cell("c-active-art20_5-other_services-change").text == "+1,366"
+    assert cell("c-active-art20_5-licensing-change").text == "-38"
+    assert cell("c-active-art20_9-central_procurement-total_amount").text == "3,618,261.46 万元"
+    assert cell("c-applications-new-total").text == "6,117"
+    assert all("num" in td["class"] for td in doc.find(id="table-applications").find_all("td"))
+
+
+def test_prose_renders_markdown_bold_and_sections(built_site):
+    doc = soup(built_site, REPORT)
+    strong = [s.text for s in doc.find_all("strong")]
+    assert "二是建立政府信息公开平台。" in strong
+    assert "**" not in doc.find(id="s1_overview").text
+    headings = [h.text for h in doc.select("section > h2")]
+    assert headings[:6] == ["一、总体情况", "二、行政机关主动公开政府信息情况",
+                            "三、行政机关收到和处理政府信息公开申请情况",
+                            "四、因政府信息公开工作被申请行政复议、提起行政诉讼情况",
+                            "五、存在的问题及改进情况", "六、其他需要报告的事项"]
+
+
+def test_check_summary_and_downloads(built_site):
+    doc = soup(built_site, REPORT)
+    rows = doc.find(id="checks").find("tbody").find_all("tr")
+    assert len(rows) == 43 and all("pass" in r["class"] for r in rows)
+    links = [a["href"] for a in doc.find(id="downloads").select("ul.downloads a")]
+    assert [l.rsplit("/", 1)[-1] for l in links] == [
+        "proactive.csv", "applications.csv", "review_litigation.csv", "checks.csv",
+        "datapackage.json", "2020-heilongjiang.zip"]
+
+
+def test_datasets_page_documents_every_field(built_site, built_data):
+    import json
+    doc = soup(built_site, "datasets/index.html")
+    package = json.loads((built_data / "datapackage.json").read_text("utf-8"))
+    for res in package["resources"]:
+        section = doc.find(id=f"res-{res['name']}")
+        assert section, res["name"]
+        names = [code.text for code in section.select("tbody th code")]
+        assert names == [f["name"] for f in res["schema"]["fields"]]
+
+
+def test_home_shows_headline_and_latest(built_site):
+    doc = soup(built_site, "index.html")
+    assert "6,117" in doc.find("dl", class_="figures").text
+    assert doc.find("a", href=REPORT)
