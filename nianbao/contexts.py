@@ -89,11 +89,23 @@ class ReportSummary:
 @dataclass(frozen=True)
 class CheckView:
     id: str
-    scope: str
-    label: str  # what the identity says, in Chinese
+    scope: str  # code of the column, row, table or passage checked
+    scope_label: str  # the same in Chinese, as printed
     result: str
     message: str
     href: str  # the first cell involved, on the report page ("#c-…")
+
+
+@dataclass(frozen=True)
+class CheckGroup:
+    """All results of one identity on one report."""
+
+    id: str
+    label: str  # what the identity says, in Chinese
+    label_en: str
+    passed: int
+    failed: int
+    items: tuple[CheckView, ...]  # failures first
 
 
 @dataclass(frozen=True)
@@ -112,7 +124,7 @@ class ReportData:
     template_label: str
     preamble_html: str
     sections: tuple[SectionView, ...]
-    checks: tuple[CheckView, ...]
+    checks: tuple[CheckGroup, ...]
     downloads: tuple[Download, ...]
 
 

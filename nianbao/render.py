@@ -9,7 +9,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markdown_it import MarkdownIt
 from mdit_py_cjk_friendly import cjk_friendly
 
-from .contexts import (AboutData, CheckView, DatasetsData, Download, Figure, HomeData,
+from .contexts import (AboutData, CheckGroup, CheckView, DatasetsData, Download, Figure, HomeData,
                        IdentityDoc, NavItem, Page, ReportData, ReportSummary, SectionView, Site,
                        YearData)
 from .datasets_doc import resource_docs
@@ -81,6 +81,35 @@ def _download(packages: Packages, path: str, label: str, note: str = "") -> Down
     return Download(label, f"data/{path}", kind, human_size(len(data)), note)
 
 
+def scope_label(report: Report, check: Check, forms: Forms) -> str:
+    """The checked column, row, table or passage, named as the report prints it."""
+    table = forms.table(forms.identity(check.check).table)
+    if check.scope == table.code:
+        return f"表{table.number}"
+    section, _, n = check.scope.partition(".")
+    heading = next((s.heading for s in report.sections if s.code == section), "")
+    if heading:
+        return f"{heading}（第 {n} 处）"
+    codes = {label.code: label for label in (*table.rows, *table.columns)}
+    label = codes.get(check.scope)
+    return label.printed() if label else check.scope
+
+
+def check_groups(report: Report, checks: tuple[Check, ...], forms: Forms) -> tuple[CheckGroup, ...]:
+    groups = []
+    for ident in forms.identities:
+        mine = sorted((c for c in checks if c.check == ident.id), key=lambda c: c.passed)
+        if not mine:
+            continue
+        items = tuple(CheckView(c.check, c.scope, scope_label(report, c, forms), c.result,
+                                c.message, f"#{c.cells[0]}" if c.cells else "#checks")
+                      for c in mine)
+        passed = sum(c.passed for c in mine)
+        groups.append(CheckGroup(ident.id, ident.label_zh, ident.label_en, passed,
+                                 len(mine) - passed, items))
+    return tuple(groups)
+
+
 def report_page(report: Report, checks: tuple[Check, ...], packages: Packages, forms: Forms) -> Page:
     failing = {a for c in checks if not c.passed for a in c.cells}
     views = table_views(report, forms, failing)
@@ -101,10 +130,7 @@ def report_page(report: Report, checks: tuple[Check, ...], packages: Packages, f
         _download(packages, f"{base}/datapackage.json", "数据包描述 datapackage.json"),
         _download(packages, f"{base}/{report.report_id}.zip", "整个数据包（ZIP）"),
     )
-    check_views = tuple(
-        CheckView(c.check, c.scope, forms.identity(c.check).label_zh, c.result, c.message,
-                  f"#{c.cells[0]}" if c.cells else "#checks")
-        for c in sorted(checks, key=lambda c: (c.passed, c.check)))
+    check_views = check_groups(report, checks, forms)
     m = report.meta
     data = ReportData(
         summary=summary(report, checks), source_url=m.source_url, published=m.published,

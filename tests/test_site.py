@@ -106,7 +106,12 @@ def test_prose_renders_markdown_bold_and_sections(built_site):
 def test_check_summary_and_downloads(built_site):
     doc = soup(built_site, REPORT)
     rows = doc.find(id="checks").find("tbody").find_all("tr")
-    assert len(rows) == 43 and all("pass" in r["class"] for r in rows)
+    assert [r.th.text for r in rows] == ["A1", "A2", "A3", "A4", "R1", "R2", "R3", "R4", "X5"]
+    assert all("pass" in r["class"] for r in rows)
+    items = doc.find(id="checks").select("ul.check-items li")
+    assert len(items) == 43
+    a3 = doc.find(id="check-A3").select("li")[0]
+    assert a3.strong.text == "一、本年新收政府信息公开申请数量"
     links = [a["href"] for a in doc.find(id="downloads").select("ul.downloads a")]
     assert [l.rsplit("/", 1)[-1] for l in links] == [
         "proactive.csv", "applications.csv", "review_litigation.csv", "checks.csv",
