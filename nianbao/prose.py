@@ -10,6 +10,7 @@ from .forms import Forms
 
 NUMERALS = "一二三四五六"
 _HEADING = re.compile(r"^\s*([一二三四五六])\s*[、.．]\s*(\S.*)$")
+_INLINE = re.compile(r"([一二三四五六])\s*[、.．]\s*([^\d\n\t。；，]{1,30}?(?:情况|事项))")
 _SUBHEADING = re.compile(r"^\s*[（(][一二三四五六七八九十]+[)）]")
 # A paragraph that ends in one of these ends a sentence; otherwise a page break cut it.
 _SENTENCE_END = tuple("。！？；：…”’」』）)!?;:")
@@ -26,7 +27,8 @@ class RawSection:
 
 
 def heading_section(text: str, forms: Forms, after: int) -> int | None:
-    """The index of the section this line heads, if it is a heading of a section after ``after``."""
+    """The index of the section this whole line heads, if it is a heading of a section after
+    ``after``."""
     if "\t" in text or len(text.strip()) > 60:
         return None
     m = _HEADING.match(unicodedata.normalize("NFKC", text))
@@ -42,21 +44,49 @@ def heading_section(text: str, forms: Forms, after: int) -> int | None:
     return None
 
 
+def inline_heading(text: str, forms: Forms, after: int) -> tuple[int, int, int] | None:
+    """The first heading of a later section inside a line: (index, start, end). Headings of
+    flattened web pages run on with their text (``一、总体情况2019年，…``): such a heading is a
+    numeral, 、, then at most 30 characters without digits ending in 情况 or 事项."""
+    best = None
+    for m in _INLINE.finditer(text):
+        index = NUMERALS.index(m.group(1))
+        if index <= after:
+            continue
+        squashed = "".join(m.group(2).split())
+        if any(all(k in squashed for k in group) for group in forms.sections[index].keywords):
+            if best is None or m.start() < best[1]:
+                best = (index, m.start(), m.end())
+            break
+    return best
+
+
 def split_sections(lines: list[Line], forms: Forms) -> list[RawSection]:
     """Cut the body at the headings 一 to 六, in order. A line that starts with a numeral but does
     not carry its section's keywords (such as table 三's row 四、结转下年度继续办理) is not a
-    heading."""
+    heading. Text around a heading inside a line stays in place, blanked, so that columns keep
+    pointing at the source."""
     sections: list[RawSection] = []
     code, heading, start, current = "preamble", "", lines[0][0] if lines else 1, []
     index = -1
     for number, text in lines:
         found = heading_section(text, forms, index)
-        if found is None:
-            current.append((number, text))
+        if found is not None:
+            sections.append(RawSection(code, heading, start, tuple(current)))
+            index = found
+            code, heading, start, current = forms.sections[found].code, text.strip(), number, []
             continue
-        sections.append(RawSection(code, heading, start, tuple(current)))
-        index = found
-        code, heading, start, current = forms.sections[found].code, text.strip(), number, []
+        rest = text
+        while "\t" not in rest and (hit := inline_heading(rest, forms, index)):
+            found, a, b = hit
+            if rest[:a].strip():
+                current.append((number, rest[:a]))
+            sections.append(RawSection(code, heading, start, tuple(current)))
+            index = found
+            code, heading, start, current = forms.sections[found].code, rest[a:b].strip(), number, []
+            rest = " " * b + rest[b:]
+        if rest.strip() or not text.strip():
+            current.append((number, rest))
     sections.append(RawSection(code, heading, start, tuple(current)))
     return sections
 

@@ -1,0 +1,90 @@
+"""Splitting glued digits (``640020470``) into cells, guided by the template's identities.
+
+A web page flattened to text can lose every cell boundary of a table row. The digits that are
+left are split in every way that gives the row's number of cells, each cell a number without
+leading zeros; white space still present is a boundary that must be kept. The identities of the
+template (a row's 总计 is the sum of its parts) then pick the reading. One surviving reading is
+the published row; none or several, and the row is ``unreadable``: nothing is guessed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+
+Number = int | Decimal
+_PART = re.compile(r"^(?:0|[1-9]\d*)(?:\.\d+)?$")
+LIMIT = 200_000  # readings enumerated at most for one row
+
+
+def _value(text: str) -> Number:
+    return Decimal(text) if "." in text else int(text)
+
+
+def _splits(token: str, parts: int) -> Iterator[list[str]]:
+    """Every way to cut ``token`` into ``parts`` valid numbers."""
+    if parts == 1:
+        if _PART.match(token):
+            yield [token]
+        return
+    for cut in range(1, len(token) - parts + 2):
+        head = token[:cut]
+        if not _PART.match(head):
+            if head[0] == "0" and cut > 1:
+                return  # every longer head also has a leading zero
+            continue
+        for rest in _splits(token[cut:], parts - 1):
+            yield [head, *rest]
+
+
+def readings(tokens: list[str], cells: int) -> Iterator[list[Number]]:
+    """Every reading of the tokens (kept apart) as ``cells`` numbers, in order."""
+
+    def go(i: int, left: int) -> Iterator[list[str]]:
+        if i == len(tokens):
+            if left == 0:
+                yield []
+            return
+        remaining = len(tokens) - i - 1
+        token = tokens[i]
+        for parts in range(1, min(left - remaining, len(token)) + 1):
+            for head in _splits(token, parts):
+                for tail in go(i + 1, left - parts):
+                    yield head + tail
+
+    count = 0
+    for found in go(0, cells):
+        count += 1
+        if count > LIMIT:
+            return
+        yield [_value(t) for t in found]
+
+
+def groups_sum(group: int) -> Callable[[list[Number]], bool]:
+    """Identity: in every run of ``group`` cells, the last is the sum of the others."""
+
+    def holds(values: list[Number]) -> bool:
+        return all(
+            sum(values[i : i + group - 1]) == values[i + group - 1]
+            for i in range(0, len(values), group)
+        )
+
+    return holds
+
+
+def split_glued(
+    tokens: list[str], cells: int, identity: Callable[[list[Number]], bool] | None
+) -> tuple[list[Number] | None, list[list[Number]]]:
+    """(the one reading, or None; the readings that satisfy the identity, at most 12 shown).
+
+    Without an identity a reading is accepted only when it is the only possible one."""
+    found: list[list[Number]] = []
+    for values in readings(tokens, cells):
+        if identity is None or identity(values):
+            found.append(values)
+            if len(found) > 12:
+                break
+    if len(found) == 1:
+        return found[0], found
+    return None, found[:12]
