@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .model import BLANK, DASH, REPORTED, Number
+from .model import BLANK, DASH, REPORTED, UNREADABLE, Number
 
 DASHES = {"-", "—", "–", "―", "‒", "/", "\\", "无", "−", "--", "——", "/ "}
 UNITS = ("万元", "元", "件", "项", "个", "次", "条")
@@ -38,6 +38,8 @@ def parse_cell(text: str) -> Parsed | None:
         return Parsed(None, BLANK)
     if t in DASHES or set(t) <= {"-", "—", "–", "/"}:
         return Parsed(None, DASH)
+    if t in ("?", "？"):  # marked unreadable (by an import, or by a person)
+        return Parsed(None, UNREADABLE)
     sign = ""
     for word, word_sign in _WORD_SIGN.items():
         if t.startswith(word):

@@ -12,7 +12,7 @@ from pathlib import Path
 from .diagnostics import Diagnostic
 from .pipeline import Outcome, build, read_reports
 
-COMMANDS = ("build", "check")
+COMMANDS = ("build", "check", "import")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -29,7 +29,34 @@ def _parser() -> argparse.ArgumentParser:
     c = sub.add_parser("check", help="parse and check the content without writing anything")
     c.add_argument("--content", type=Path, default=Path("content"), help="content folder")
     c.add_argument("--strict", action="store_true", help="fail on any unacknowledged failing check")
+    i = sub.add_parser("import", help="import a published report (.txt, .md, .html, .pdf)")
+    i.add_argument("source", type=Path, help="the document as published")
+    i.add_argument("--content", type=Path, default=Path("content"), help="content folder")
+    i.add_argument("--year", type=int, help="reporting year (default: detected)")
+    i.add_argument("--agency", help="agency name in Chinese (default: detected)")
+    i.add_argument("--agency-id", help="ASCII slug of the agency (default: from its name)")
+    i.add_argument("--source-url", help="where the report was published (default: detected)")
+    i.add_argument("--data-only", action="store_true",
+                   help="keep the figures and the link, not the prose")
+    i.add_argument("--force", action="store_true", help="replace an existing content file")
     return parser
+
+
+def _import(args) -> int:
+    from .importer import import_source
+
+    result = import_source(args.source, args.content, args.year, args.agency, args.agency_id,
+                           args.data_only, args.source_url, args.force)
+    _print(result.diagnostics)
+    if result.path is None:
+        errors = sum(d.is_error for d in result.diagnostics)
+        print(f"error: {errors} problem(s); nothing was written", file=sys.stderr)
+        return 1
+    report = result.report
+    unreadable = sum(c.status == "unreadable" for c in report.cells)
+    print(f"imported {report.report_id} ({report.template} template, "
+          f"{len(report.cells)} cells, {unreadable} unreadable) into {result.path}")
+    return 0
 
 
 def _check_diagnostics(outcome: Outcome, strict: bool) -> list[Diagnostic]:
@@ -63,12 +90,15 @@ def main(argv: list[str] | None = None) -> int:
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
         argv.insert(0, "build")
     args = _parser().parse_args(argv)
+    if args.command == "import":
+        return _import(args)
     if args.command == "check":
         outcome = read_reports(args.content)
     else:
         outcome = build(args.content, args.data, args.site, args.base_url)
     check_diags = _check_diagnostics(outcome, args.strict)
-    _print(outcome.diagnostics + check_diags)
+    listed = check_diags if (args.command == "check" or args.strict) else []
+    _print(outcome.diagnostics + listed)
     n_checks = sum(len(c) for c in outcome.checks.values())
     failed = len(outcome.failed_checks)
     if outcome.errors:
@@ -81,8 +111,8 @@ def main(argv: list[str] | None = None) -> int:
               f"{warnings} warning(s)")
     else:
         print(f"built {len(outcome.reports)} report(s), {outcome.pages} pages, {outcome.files} files "
-              f"in {outcome.seconds:.1f} s; {n_checks} checks, {failed} failing; "
-              f"{warnings} warning(s)")
+              f"in {outcome.seconds:.1f} s; {n_checks} checks, {failed} failing "
+              f"(python build.py check lists them); {len(outcome.warnings)} warning(s)")
     if args.strict and failed:
         print(f"error: {failed} failing check(s) not acknowledged (--strict)", file=sys.stderr)
         return 1

@@ -13,6 +13,7 @@ exit code (1), after printing every one of them.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,9 +41,9 @@ class Diagnostic:
         lines = [head]
         if self.source:
             gutter = str(self.line)
-            shown = self.source.replace("\t", "→")
+            shown, caret = excerpt(self.source, self.col)
             lines.append(f" {gutter} | {shown}")
-            lines.append(f" {' ' * len(gutter)} | {' ' * max(self.col - 1, 0)}^")
+            lines.append(f" {' ' * len(gutter)} | {' ' * caret}^")
         if self.hint:
             lines.append(f" {' ' * len(str(self.line))} = hint: {self.hint}")
         return "\n".join(lines)
@@ -58,6 +59,18 @@ class Diagnostic:
             "message": self.message,
             "hint": self.hint,
         }
+
+
+def excerpt(line: str, col: int, width: int = 60) -> tuple[str, int]:
+    """The part of a (possibly very long) source line around ``col``, and the caret offset in
+    display cells (a CJK character is two cells wide)."""
+    line = line.replace("\t", "→")
+    start = max(0, col - 1 - width // 2)
+    end = min(len(line), start + width)
+    shown = ("…" if start else "") + line[start:end] + ("…" if end < len(line) else "")
+    before = ("…" if start else "") + line[start : max(col - 1, start)]
+    caret = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in before)
+    return shown, caret
 
 
 @dataclass(frozen=True)

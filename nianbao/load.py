@@ -13,7 +13,7 @@ from .diagnostics import Diagnostic, SourceText, display_path
 from .model import Meta
 
 REQUIRED = ("title", "agency", "agency_id", "year")
-OPTIONAL = ("source_url", "published")
+OPTIONAL = ("source_url", "published", "full_text")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_BYTES = 5 * 1024 * 1024
 
@@ -162,6 +162,10 @@ def check_meta(
     if source_url and not re.match(r"^https?://\S+$", str(source_url)):
         bad("source_url", "front-matter-url", f"source_url {source_url!r} is not a web address",
             "the http(s) address the report was published at")
+    full_text = fields.get("full_text", True)
+    if not isinstance(full_text, bool):
+        bad("full_text", "front-matter-field", f"full_text {full_text!r} is not true or false",
+            "full_text: false marks a data-only entry (figures and link, no prose)")
     for name in ("title", "agency"):
         if fields.get(name) not in (None, "") and not isinstance(fields.get(name), str):
             bad(name, "front-matter-field", f"'{name}' must be text", "quote the value")
@@ -175,6 +179,7 @@ def check_meta(
             title=fields["title"].strip(),
             source_url=str(source_url),
             published=published or "",
+            full_text=full_text,
         ),
         diags,
     )

@@ -26,6 +26,7 @@ class Meta:
     title: str
     source_url: str = ""
     published: str = ""  # ISO date or empty
+    full_text: bool = True  # False: a data-only entry (figures and the link, not the prose)
 
     @property
     def report_id(self) -> str:
@@ -70,6 +71,7 @@ class Report:
     sections: tuple[Section, ...]
     cells: tuple[Cell, ...]
     full_text: bool = True
+    notes: dict[str, tuple[str, ...]] = field(default_factory=dict)  # per table: what could not be read
 
     @property
     def report_id(self) -> str:

@@ -26,6 +26,7 @@ def parse_document(doc: Document, forms: Forms | None = None) -> tuple[Report | 
     diags: list[Diagnostic] = []
     cells = []
     table_versions: dict[str, str] = {}
+    notes: dict[str, tuple[str, ...]] = {}
     sections: list[Section] = []
     found_codes = {s.code for s in raw_sections}
     last_line = lines[-1][0] if lines else doc.body_line
@@ -55,6 +56,8 @@ def parse_document(doc: Document, forms: Forms | None = None) -> tuple[Report | 
                     hint=f"the statutory table {number} ({forms.table(table).label_zh}) "
                          "follows its section heading, one row per line, cells separated by tabs"))
             cells.extend(read.cells)
+            if read.notes:
+                notes[table] = tuple(read.notes)
             table_versions[table] = read.version
             body = read.prose
         sections.append(Section(raw.code, raw.heading, to_markdown(body), raw.line))
@@ -69,5 +72,7 @@ def parse_document(doc: Document, forms: Forms | None = None) -> tuple[Report | 
         table_templates=table_versions,
         sections=tuple(s for s in sections if s.markdown or s.code != "preamble"),
         cells=tuple(cells),
+        full_text=doc.meta.full_text,
+        notes=notes,
     )
     return report, diags

@@ -49,6 +49,11 @@ def is_cell_line(text: str) -> bool:
     return "\t" in text or text.lstrip().startswith("|")
 
 
+def is_caption_line(text: str) -> bool:
+    """A block caption of table 二 (第二十条第（一）项) on a line of its own."""
+    return "".join(text.split()).startswith("第二十条第") and len(text.strip()) <= 20
+
+
 def _kind(text: str) -> str:
     if text.strip() == "":
         return EMPTY
@@ -146,7 +151,7 @@ def table_rows(lines: list[Line]) -> tuple[list[Row], list[Line], str]:
         for number, text in lines:
             if _DELIMITER_ROW.match(text):
                 continue
-            if is_cell_line(text):
+            if is_cell_line(text) or is_caption_line(text):
                 rows.append(cell_row(number, text))
             else:
                 prose.append((number, text))

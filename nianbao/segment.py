@@ -23,7 +23,12 @@ def _value(text: str) -> Number:
 
 
 def _splits(token: str, parts: int) -> Iterator[list[str]]:
-    """Every way to cut ``token`` into ``parts`` valid numbers."""
+    """Every way to cut ``token`` into ``parts`` valid numbers; a leading sign belongs to the
+    first of them (``-18538`` → ``-185``, ``38``)."""
+    if token[:1] in "+-":
+        for found in _splits(token[1:], parts):
+            yield [token[0] + found[0], *found[1:]]
+        return
     if parts == 1:
         if _PART.match(token):
             yield [token]
@@ -48,7 +53,7 @@ def readings(tokens: list[str], cells: int) -> Iterator[list[Number]]:
             return
         remaining = len(tokens) - i - 1
         token = tokens[i]
-        for parts in range(1, min(left - remaining, len(token)) + 1):
+        for parts in range(1, min(left - remaining, len(token.lstrip("+-"))) + 1):
             for head in _splits(token, parts):
                 for tail in go(i + 1, left - parts):
                     yield head + tail
@@ -88,3 +93,29 @@ def split_glued(
     if len(found) == 1:
         return found[0], found
     return None, found[:12]
+
+
+def columns_fit(known: dict[str, list[Number]], ambiguous: dict[str, list[list[Number]]],
+                identities: list[tuple[tuple[str, ...], tuple[str, ...]]],
+                limit: int = 100_000) -> dict[str, list[Number]] | None:
+    """The one choice of readings for the ambiguous rows under which every column identity
+    (sum of ``total`` rows = sum of ``parts`` rows, in each column) holds; None if there is not
+    exactly one."""
+    import itertools
+
+    codes = sorted(ambiguous)
+    total = 1
+    for code in codes:
+        total *= len(ambiguous[code])
+    if total > limit:
+        return None
+    width = len(next(iter(ambiguous.values()))[0])
+    fits = []
+    for combo in itertools.product(*(ambiguous[c] for c in codes)):
+        grid = {**known, **dict(zip(codes, combo))}
+        if all(sum(grid[r][col] for r in t) == sum(grid[r][col] for r in p)
+               for t, p in identities for col in range(width)):
+            fits.append(dict(zip(codes, combo)))
+            if len(fits) > 1:
+                return None
+    return fits[0] if fits else None

@@ -16,9 +16,9 @@ from .diagnostics import Diagnostic, SourceText
 from .forms import Article, Forms, Label, squash
 from .model import ABSENT, REPORTED, UNREADABLE, Cell
 from .rows import EMPTY, NUM, TEXT, Line, Row, Tok, table_rows
-from .segment import groups_sum, split_glued
+from .segment import columns_fit, groups_sum, split_glued
 
-_GLUED = re.compile(r"^(\d+(?:\.\d+)?)(万元|元)?$")
+_GLUED = re.compile(r"^([+\-]?\d+(?:\.\d+)?)(万元|元)?$")
 
 
 @dataclass
@@ -29,6 +29,7 @@ class TableRead:
     prose: list[Line] = field(default_factory=list)
     found: bool = False
     notes: list[str] = field(default_factory=list)  # unreadable rows, with their readings
+    candidates: dict[str, list[list]] = field(default_factory=dict)  # row → readings that fit
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ def _from_tok(tok: Tok) -> Value:
 
 
 def read_values(vals: list[Tok], expected: int, what: str, src: SourceText, read: TableRead,
-                identity=None, layout: str = "cells") -> list[Value] | None:
+                identity=None, layout: str = "cells", key: str = "") -> list[Value] | None:
     """The ``expected`` cells of a row. In the cells layout leading empties are the label's
     merged cells and trailing empties layout, while empties between figures are blank cells.
     Glued digits are split by ``identity`` (see ``segment``)."""
@@ -79,9 +80,13 @@ def read_values(vals: list[Tok], expected: int, what: str, src: SourceText, read
         if found is not None:
             return [Value(v, REPORTED, raw, unit if i == expected - 1 else "", line, col)
                     for i, v in enumerate(found)]
+        if key and candidates:
+            read.candidates[key] = candidates
         shown = "; ".join("/".join(str(x) for x in c) for c in candidates[:6]) or "none"
         reason = "several readings fit" if candidates else "no reading fits the identities"
-        read.notes.append(f"{what}: 原文 {raw!r} 无法唯一拆分（{reason}：{shown}）")
+        why = (f"至少 {len(candidates)} 种读法，如 {shown}" if len(candidates) >= 12 else
+               f"{len(candidates)} 种读法：{shown}" if candidates else "没有符合勾稽关系的读法")
+        read.notes.append(f"{zh_what(what)}：原文“{raw}”无法唯一拆分（{why}）")
         read.diagnostics.append(src.diagnostic(
             line, col, "cell-unreadable",
             f"{what}: glued figures {raw!r} cannot be split unambiguously ({reason}: {shown})",
@@ -92,6 +97,11 @@ def read_values(vals: list[Tok], expected: int, what: str, src: SourceText, read
         line, col, "cell-count", f"{what}: expected {expected} figures, found {len(filled)}",
         hint=f"the row is printed with {expected} cells; write '-' for a nil, leave none out"))
     return None
+
+
+def zh_what(what: str) -> str:
+    """``table 三, row （一）予以公开`` → ``表三（一）予以公开`` for notes in the content file."""
+    return re.sub(r"^table (\S+?)(?:, row |, |$)", r"表\1 ", what).replace(", ", " ").strip()
 
 
 def _cell(table: str, key: tuple[str, ...], v: Value, unit: str) -> Cell:
@@ -158,7 +168,7 @@ def read_applications(lines: list[Line], src: SourceText, forms: Forms, year: in
                 hint="each row of the template is printed once"))
             continue
         values = read_values(vals, ncols, f"table 三, row {label.printed()}", src, read,
-                             groups_sum(ncols), layout)
+                             groups_sum(ncols), layout, key=label.code)
         if values is not None:
             found[label.code] = (tok.line, values)
     has_2019 = "other_handling" in found
@@ -166,6 +176,7 @@ def read_applications(lines: list[Line], src: SourceText, forms: Forms, year: in
     read.version = ("hybrid" if has_2019 and has_2021 else "2019" if has_2019
                     else "2021" if has_2021 else ("2019" if year < 2021 else "2021"))
     version = "2019" if read.version == "2019" else "2021"
+    _resolve_by_columns(found, read, forms, version)
     for row in table.rows_for(version):
         for col_index, col in enumerate(table.columns):
             key = (row.code, col.code)
@@ -175,6 +186,34 @@ def read_applications(lines: list[Line], src: SourceText, forms: Forms, year: in
             else:
                 read.cells.append(Cell("applications", key, None, ABSENT, unit=table.unit))
     return read
+
+
+def _resolve_by_columns(found: dict[str, tuple[int, list[Value]]], read: TableRead,
+                        forms: Forms, version: str) -> None:
+    """Rows that A3 left ambiguous, settled by the column identities (A1, A2) of the whole
+    table: when exactly one combination of their readings makes every column add up."""
+    ambiguous = {code: c for code, c in read.candidates.items() if code in found}
+    if not ambiguous:
+        return
+    known = {code: [v.value for v in vals] for code, (_, vals) in found.items()
+             if code not in ambiguous and all(v.status == REPORTED for v in vals)}
+    rows = tuple(r.code for r in forms.table("applications").rows_for(version))
+    identities = [(i.expand(i.total, rows), i.expand(i.parts, rows))
+                  for i in forms.identities if i.table == "applications" and i.kind == "columns"]
+    needed = {code for total, parts in identities for code in total + parts}
+    if not needed <= set(known) | set(ambiguous):
+        return
+    chosen = columns_fit(known, ambiguous, identities)
+    if chosen is None:
+        return
+    for code, values in chosen.items():
+        line, old = found[code]
+        found[code] = (line, [Value(v, REPORTED, o.raw, o.unit, o.line, o.col)
+                              for v, o in zip(values, old)])
+        what = zh_what(f"table 三, row {forms.table('applications').row(code).printed()}")
+        read.notes = [n for n in read.notes if not n.startswith(what + "：")]
+        read.notes.append(f"{what}：原文“{old[0].raw}”按各列勾稽关系（A1、A2）唯一拆分为 "
+                          + "/".join(str(v) for v in values))
 
 
 # --- table 二 -------------------------------------------------------------------------------
@@ -275,6 +314,11 @@ def read_review(lines: list[Line], src: SourceText, forms: Forms, year: int) -> 
     rows, read.prose, layout = table_rows(lines)
     keys = table.cell_keys("2019")
     figures: list[Tok] = []
+    anchored = _review_by_label(rows, table) if layout == "cells" else None
+    if anchored is not None:
+        read.found = True
+        figures = anchored
+        rows = []
     for row in rows:
         labels, vals = _split(row)
         if not any(v.kind == NUM for v in vals):
@@ -291,6 +335,24 @@ def read_review(lines: list[Line], src: SourceText, forms: Forms, year: int) -> 
         for key, v in zip(keys, got):
             read.cells.append(_cell("review_litigation", key, v, table.unit))
     return read
+
+
+def _review_by_label(rows: list[Row], table) -> list[Tok] | None:
+    """The canonical layout: one row per proceeding, labelled, five cells each."""
+    by_code: dict[str, list[Tok]] = {}
+    for row in rows:
+        labels, vals = _split(row)
+        if not labels:
+            continue
+        label = squash(labels[-1].text)
+        proceeding = next((p for p in table.rows if label.endswith(squash(p.zh()))), None)
+        while len(vals) > len(table.columns) and vals[-1].kind == EMPTY:
+            vals = vals[:-1]
+        if proceeding and len(vals) == len(table.columns):
+            by_code[proceeding.code] = vals
+    if len(by_code) != len(table.rows):
+        return None
+    return [tok for p in table.rows for tok in by_code[p.code]]
 
 
 READERS = {"active": read_active, "applications": read_applications,

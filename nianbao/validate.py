@@ -53,8 +53,10 @@ def _sum_check(
     if actual is None or expected is None:
         return None
     sign = "=" if actual == expected else "≠"
-    message = (f"{scope.zh()}：{_names(total_labels)} {_fmt(actual)} {sign} "
-               f"{_names(part_labels)} {_fmt(expected)}")
+    shown_actual = "空白" if t_cells and len(t_nil) == len(t_cells) else _fmt(actual)
+    shown_expected = "空白" if p_cells and len(p_nil) == len(p_cells) else _fmt(expected)
+    message = (f"{scope.zh()}：{_names(total_labels)} {shown_actual} {sign} "
+               f"{_names(part_labels)} {shown_expected}")
     if actual != expected:
         message += f"（相差 {_fmt(actual - expected)}）"
     if t_nil or p_nil:

@@ -36,9 +36,19 @@ def built_site(built) -> Path:
 
 @pytest.fixture
 def content_copy(tmp_path) -> Path:
-    """A private copy of content/ that a test may break."""
+    """A private content folder holding only the seed report, which a test may break."""
     dest = tmp_path / "content"
-    shutil.copytree(CONTENT, dest)
+    (dest / "2020").mkdir(parents=True)
+    shutil.copy(CONTENT / "2020" / "heilongjiang.md", dest / "2020" / "heilongjiang.md")
+    return dest
+
+
+@pytest.fixture(scope="session")
+def seed_content(tmp_path_factory) -> Path:
+    """A content folder holding only the seed report (read-only)."""
+    dest = tmp_path_factory.mktemp("seed") / "content"
+    (dest / "2020").mkdir(parents=True)
+    shutil.copy(CONTENT / "2020" / "heilongjiang.md", dest / "2020" / "heilongjiang.md")
     return dest
 
 

@@ -56,12 +56,17 @@ def test_crash_while_publishing_leaves_previous_output(tmp_path, monkeypatch):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "site"]
 
 
-def test_cli_build_and_check(tmp_path):
+def test_cli_build_and_check(tmp_path, seed_content):
     result = run("--content", str(CONTENT), "--data", str(tmp_path / "d"), "--site", str(tmp_path / "s"))
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("built 1 report(s), 6 pages")
+    assert result.stdout.startswith("built 7 report(s), 16 pages")
     assert (tmp_path / "s" / "index.html").is_file()
-    result = run("check", "--content", str(CONTENT), "--strict")
+    assert "warning[check-" not in result.stderr  # the build counts discrepancies, check lists them
+    result = run("check", "--content", str(CONTENT))
+    assert result.returncode == 0 and "warning[check-A2]" in result.stderr
+    # 上海 2019, 平潭 2020 and 洪泽 2023 break their own identities as published
+    assert run("check", "--content", str(CONTENT), "--strict").returncode == 1
+    result = run("check", "--content", str(seed_content), "--strict")
     assert result.returncode == 0 and "43 checks, 0 failing" in result.stdout
 
 

@@ -13,9 +13,8 @@ def set_front(path, old, new):
     path.write_text(text.replace(old, new, 1), "utf-8")
 
 
-def test_seed_loads():
-    from conftest import CONTENT
-    docs, diags = load_content(CONTENT)
+def test_seed_loads(seed_content):
+    docs, diags = load_content(seed_content)
     assert not diags
     assert docs[0].meta.report_id == "2020-heilongjiang"
     assert docs[0].body_line == 7

@@ -27,7 +27,8 @@ def descriptors(root: Path):
 
 def test_every_package_is_frictionless_valid(built_data):
     paths = descriptors(built_data)
-    assert len(paths) == 2
+    reports = list(csv.DictReader(open(built_data / "data" / "reports.csv", encoding="utf-8")))
+    assert len(paths) == 1 + len(reports)
     for path in paths:
         report = fl_validate(str(path))
         assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
@@ -58,7 +59,7 @@ def test_csv_encoding_and_line_ends(built_data):
 
 def test_reports_resource(built_data):
     with open(built_data / "data" / "reports.csv", encoding="utf-8") as f:
-        rows = list(csv.DictReader(f))
+        rows = [r for r in csv.DictReader(f) if r["agency_id"] == "heilongjiang"]
     assert rows == [{"report_id": "2020-heilongjiang", "year": "2020", "agency_id": "heilongjiang",
                      "agency": "黑龙江省人民政府", "title": "黑龙江省2020年政府信息公开工作年度报告",
                      "template": "2019", "source_url": "", "published": "", "full_text": "true"}]

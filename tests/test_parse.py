@@ -23,8 +23,8 @@ def replace_line(path: Path, old: str, new: str) -> int:
     return text[: text.index(old)].count("\n") + 1
 
 
-def test_seed_structure():
-    report, diags = parse(CONTENT)
+def test_seed_structure(seed_content):
+    report, diags = parse(seed_content)
     assert not diags
     assert report.template == "2019"
     assert report.table_templates == {"active": "2019", "applications": "2019",
@@ -35,8 +35,8 @@ def test_seed_structure():
     assert all(c.status == "reported" for c in report.cells)
 
 
-def test_seed_prose():
-    report, _ = parse(CONTENT)
+def test_seed_prose(seed_content):
+    report, _ = parse(seed_content)
     s1 = next(s for s in report.sections if s.code == "s1_overview")
     assert "**二是建立政府信息公开平台。**" in s1.markdown
     assert "答复合法性审核机制" in s1.markdown  # a page break cut this word in the source
@@ -47,8 +47,8 @@ def test_seed_prose():
     assert preamble.markdown.startswith("按照《中华人民共和国政府信息公开条例》")
 
 
-def test_seed_cells_keep_source_positions():
-    report, _ = parse(CONTENT)
+def test_seed_cells_keep_source_positions(seed_content):
+    report, _ = parse(seed_content)
     cell = report.cell("active", "art20_9", "central_procurement", "total_amount")
     assert (cell.raw, cell.unit) == ("3618261.46 万元", "万元")
     text = (CONTENT / "2020" / "heilongjiang.md").read_text("utf-8").split("\n")

@@ -13,7 +13,8 @@ from conftest import CONTENT
 
 def seed():
     docs, _ = load_content(CONTENT)
-    return parse_document(docs[0])[0]
+    doc = next(d for d in docs if d.meta.report_id == "2020-heilongjiang")
+    return parse_document(doc)[0]
 
 
 def with_cell(report, table, key, value, status="reported"):

@@ -1,0 +1,153 @@
+"""``build.py import SOURCE``: a published document into one canonical content file.
+
+Read the document (``sources``), detect its year, agency and title (options override), parse it
+with the same parser the build uses, write the canonical form (``canonical``), and check that
+the written file parses back to exactly the same figures before keeping it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .canonical import to_content
+from .diagnostics import Diagnostic, SourceText, display_path
+from .forms import load_forms
+from .load import SLUG, Document, load_document
+from .model import Meta, Report
+from .parse import parse_document
+from .sources import Extracted, SourceError, read_source
+
+_TITLE_YEAR = re.compile(r"^(.*?)(20\d{2})\s*年\s*度?\s*(.*?)(?:政府信息公开|政务公开|信息公开)")
+
+
+@dataclass
+class ImportResult:
+    path: Path | None = None
+    report: Report | None = None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+def detect_title(ex: Extracted) -> str:
+    if ex.title and "报告" in ex.title:
+        return "".join(ex.title.split())
+    head = [line.strip() for line in ex.lines[:12] if line.strip()]
+    for i, line in enumerate(head[:4]):
+        if "年度报告" in line or "工作报告" in line:
+            starts_with_year = re.match(r"^\s*20\d{2}\s*年", line) is not None
+            first = i - 1 if i and starts_with_year and len(head[i - 1]) <= 30 else i
+            title = "".join("".join(head[first : i + 1]).split())
+            return re.split(r"(?<=报告)", title, maxsplit=1)[0]
+    return ""
+
+
+def detect(ex: Extracted, year: int | None, agency: str | None) -> tuple[str, int | None, str]:
+    """(title, year, agency) from the document, where the options do not give them."""
+    title = detect_title(ex)
+    m = _TITLE_YEAR.match(title) if title else None
+    if year is None and m:
+        year = int(m.group(2))
+    if not agency and m:
+        agency = (m.group(1) or m.group(3)).strip("《》 ")
+    if year is None:
+        head = "".join(ex.lines[:40])
+        found = re.search(r"(20\d{2})\s*年\s*度?\s*政府信息公开", head)
+        year = int(found.group(1)) if found else None
+    if not title and agency and year:
+        title = f"{agency}{year}年政府信息公开工作年度报告"
+    return title, year, agency or ""
+
+
+def default_agency_id(agency: str) -> str:
+    from pypinyin import lazy_pinyin
+
+    slug = "".join(lazy_pinyin(agency)).lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", slug).strip("-")
+    return slug[:40].strip("-")
+
+
+def _locate(diags: list[Diagnostic], ex: Extracted, shown: str) -> list[Diagnostic]:
+    """Point diagnostics at the source file: its own line (text, HTML) or its page (PDF)."""
+    out = []
+    for d in diags:
+        origin = ex.origin[d.line - 1] if 0 < d.line <= len(ex.origin) else ""
+        if origin.isdigit():
+            out.append(Diagnostic(shown, int(origin), d.col, d.code, d.message, d.hint,
+                                  d.source, d.severity))
+        else:
+            page = f" (page {origin[1:]} of the PDF, text line {d.line})" if origin else ""
+            out.append(Diagnostic(shown, d.line, d.col, d.code, d.message + page, d.hint,
+                                  d.source, d.severity))
+    return out
+
+
+def import_source(source: Path, content: Path, year: int | None = None, agency: str | None = None,
+                  agency_id: str | None = None, data_only: bool = False,
+                  source_url: str | None = None, force: bool = False) -> ImportResult:
+    result = ImportResult()
+    shown = display_path(source)
+    if not source.is_file():
+        result.diagnostics.append(Diagnostic(shown, 1, 1, "source-missing", f"no file {shown}",
+                                             hint="the path of a .txt, .md, .html or .pdf report"))
+        return result
+    try:
+        ex = read_source(source)
+    except SourceError as exc:
+        result.diagnostics.append(Diagnostic(shown, 1, 1, exc.code, exc.message, exc.hint))
+        return result
+    title, year, agency = detect(ex, year, agency)
+    problems = []
+    if year is None:
+        problems.append(("year-unknown", "the reporting year was not found in the document",
+                         "pass --year YEAR"))
+    if not agency:
+        problems.append(("agency-unknown", "the agency was not found in the document",
+                         "pass --agency NAME (the agency's name in Chinese)"))
+    agency_id = agency_id or (default_agency_id(agency) if agency else "")
+    if agency and not SLUG.match(agency_id or ""):
+        problems.append(("agency-id", f"agency id {agency_id!r} is not an ASCII slug",
+                         "pass --agency-id such as pingtan (lower-case letters, digits, hyphens)"))
+    if problems:
+        result.diagnostics += [Diagnostic(shown, 1, 1, c, m, h) for c, m, h in problems]
+        return result
+    meta = Meta(year=year, agency_id=agency_id, agency=agency, title=title,
+                source_url=source_url or ex.source_url, published=ex.published,
+                full_text=not data_only)
+    text = SourceText(shown, ex.text)
+    report, diags = parse_document(Document(text, meta, ex.text, 1), load_forms())
+    result.diagnostics += _locate(diags, ex, shown)
+    if report is None:
+        return result
+    result.report = report
+    target = content / str(year) / f"{agency_id}.md"
+    if target.exists() and not force:
+        result.diagnostics.append(Diagnostic(
+            display_path(target), 1, 1, "content-exists", f"{display_path(target)} already exists",
+            hint="remove it, or pass --force to replace it with this import"))
+        return result
+    written = to_content(report, report.notes, data_only)
+    _check_round_trip(report, written, target, content)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(written, "utf-8")
+    result.path = target
+    return result
+
+
+def _check_round_trip(report: Report, written: str, target: Path, content: Path) -> None:
+    """The written file must parse back to the same figures; anything else is a bug."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        probe = Path(tmp) / str(report.meta.year) / target.name
+        probe.parent.mkdir(parents=True)
+        probe.write_text(written, "utf-8")
+        doc, diags = load_document(probe, Path(tmp))
+        again, more = parse_document(doc, load_forms()) if doc else (None, diags)
+    if again is None:
+        raise RuntimeError("canonical form does not parse: " + "; ".join(d.format() for d in more))
+    before = [(c.key, c.value, c.status) for c in report.cells]
+    after = [(c.key, c.value, c.status) for c in again.cells]
+    if before != after:
+        diff = [(a, b) for a, b in zip(before, after) if a != b][:3]
+        raise RuntimeError(f"canonical form changes figures: {diff}")
