@@ -63,9 +63,10 @@ def _check_diagnostics(outcome: Outcome, strict: bool) -> list[Diagnostic]:
     """Failing identities as located diagnostics (errors under --strict, warnings otherwise)."""
     by_id = {r.report_id: r for r in outcome.reports}
     out = []
-    for check in outcome.failed_checks:
+    for check in outcome.failed_checks + outcome.soft_failures:
+        soft = check in outcome.soft_failures
         report = by_id[check.report_id]
-        anchor = check.cells[0] if check.cells else ""
+        anchor = (check.focus or check.cells or ("",))[0]
         cell = next((c for c in report.cells if c.anchor == anchor), None)
         line, col = (cell.line, cell.col) if cell and cell.line else (1, 1)
         source = ""
@@ -76,7 +77,8 @@ def _check_diagnostics(outcome: Outcome, strict: bool) -> list[Diagnostic]:
                               f"{check.check} fails on {check.scope}: {check.message}",
                               hint="a published discrepancy stays as published; acknowledge it "
                                    "in the front matter once it is confirmed against the source",
-                              source=source, severity="error" if strict else "warning"))
+                              source=source,
+                              severity="error" if strict and not soft else "warning"))
     return out
 
 
@@ -105,13 +107,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {len(outcome.errors)} problem(s) in the content; nothing was written",
               file=sys.stderr)
         return 1
-    warnings = len(outcome.warnings) + (0 if args.strict else len(check_diags))
+    warnings = len(outcome.warnings) + sum(not d.is_error for d in check_diags)
+    soft = len(outcome.soft_failures)
     if args.command == "check":
         print(f"checked {len(outcome.reports)} report(s): {n_checks} checks, {failed} failing, "
-              f"{warnings} warning(s)")
+              f"{soft} soft warnings; {warnings} warning(s)")
     else:
         print(f"built {len(outcome.reports)} report(s), {outcome.pages} pages, {outcome.files} files "
-              f"in {outcome.seconds:.1f} s; {n_checks} checks, {failed} failing "
+              f"in {outcome.seconds:.1f} s; {n_checks} checks, {failed} failing, {len(outcome.soft_failures)} soft "
               f"(python build.py check lists them); {len(outcome.warnings)} warning(s)")
     if args.strict and failed:
         print(f"error: {failed} failing check(s) not acknowledged (--strict)", file=sys.stderr)

@@ -83,7 +83,9 @@ class ReportSummary:
     href: str
     figures: tuple[Figure, ...]
     checks_passed: int
-    checks_failed: int
+    checks_failed: int  # hard identities that fail
+    checks_soft_failed: int  # soft checks (cross-year, prose) that fail
+    full_text: bool
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,7 @@ class CheckGroup:
     label_en: str
     passed: int
     failed: int
+    soft: bool  # a cross-year or prose check: a failure is a prompt to look, not an error
     items: tuple[CheckView, ...]  # failures first
 
 
@@ -114,6 +117,7 @@ class SectionView:
     heading: str
     html: str  # the prose rendered from Markdown (escaped; no raw HTML passes)
     table: TableView | None
+    notes_html: str = ""  # notes on the table (注：…, e.g. cells the import could not read)
 
 
 @dataclass(frozen=True)

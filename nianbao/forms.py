@@ -105,6 +105,7 @@ class Identity:
     parts: tuple[str, ...] = ()
     rows: tuple[str, ...] = ()
     patterns: tuple[dict, ...] = ()
+    soft: bool = False  # a failure is shown but never fails --strict
 
     def expand(self, names: tuple[str, ...], available: tuple[str, ...]) -> tuple[str, ...]:
         """Names (with ``group.*`` patterns) resolved against the codes a table has."""
@@ -293,6 +294,7 @@ def load_forms() -> Forms:
             parts=tuple(i.get("parts", ())),
             rows=tuple(i.get("rows", ())),
             patterns=tuple(i.get("patterns", ())),
+            soft=bool(i.get("soft", False)),
         )
         for i in raw["identities"]
     )

@@ -160,9 +160,8 @@ def _active(report: Report, forms: Forms, failing: set[str]) -> TableView:
                           scope="colgroup", cls="block"),)]
         head = [HeadCell(table.stub_zh, table.stub_en, cls="stub")]
         for m in measures:
-            label = table.measures[m]
-            unit = f"（{label.unit}）" if label.kind == "money" and "单位" not in label.zh(version) else ""
-            head.append(HeadCell(label.zh(version) + unit, label.label_en))
+            label = table.measures[m]  # a money cell shows its own unit (元 or 万元, as printed)
+            head.append(HeadCell(label.zh(version), label.label_en))
         head += [HeadCell("", "", cls="empty", scope="col")] * (width - len(measures))
         rows.append(tuple(head))
         for item in article.items:

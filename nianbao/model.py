@@ -100,6 +100,7 @@ class Check:
     message: str
     acknowledged: bool = False
     cells: tuple[str, ...] = field(default=(), compare=False)  # anchors of the cells involved
+    focus: tuple[str, ...] = field(default=(), compare=False)  # the printed total(s) compared
 
     @property
     def passed(self) -> bool:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .diagnostics import Diagnostic
+from .crossyear import cross_year
 from .forms import load_forms
 from .load import load_content
 from .model import Check, Report
@@ -43,7 +44,16 @@ class Outcome:
 
     @property
     def failed_checks(self) -> list[Check]:
-        return [c for cs in self.checks.values() for c in cs if not c.passed and not c.acknowledged]
+        """Failing hard identities not acknowledged (what --strict fails on)."""
+        forms = load_forms()
+        return [c for cs in self.checks.values() for c in cs
+                if not c.passed and not c.acknowledged and not forms.identity(c.check).soft]
+
+    @property
+    def soft_failures(self) -> list[Check]:
+        forms = load_forms()
+        return [c for cs in self.checks.values() for c in cs
+                if not c.passed and forms.identity(c.check).soft]
 
 
 def read_reports(content: Path) -> Outcome:
@@ -61,6 +71,8 @@ def read_reports(content: Path) -> Outcome:
         outcome.diagnostics += diags
         outcome.reports.append(report)
         outcome.checks[report.report_id] = checks
+    for report_id, checks in cross_year(outcome.reports, forms).items():
+        outcome.checks[report_id] += checks
     outcome.diagnostics.sort(key=lambda d: (d.path, d.line, d.col))
     return outcome
 

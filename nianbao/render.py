@@ -65,13 +65,16 @@ def key_figures(report: Report) -> tuple[Figure, ...]:
 
 
 def summary(report: Report, checks: tuple[Check, ...]) -> ReportSummary:
+    forms = load_forms()
     m = report.meta
     return ReportSummary(
         report_id=m.report_id, title=m.title, agency=m.agency, year=m.year,
         template=report.template, href=f"reports/{m.report_id}/index.html",
         figures=key_figures(report),
         checks_passed=sum(c.passed for c in checks),
-        checks_failed=sum(not c.passed for c in checks),
+        checks_failed=sum(not c.passed and not forms.identity(c.check).soft for c in checks),
+        checks_soft_failed=sum(not c.passed and forms.identity(c.check).soft for c in checks),
+        full_text=report.full_text,
     )
 
 
@@ -90,6 +93,11 @@ def scope_label(report: Report, check: Check, forms: Forms) -> str:
     heading = next((s.heading for s in report.sections if s.code == section), "")
     if heading:
         return f"{heading}（第 {n} 处）"
+    if table.code == "active":
+        article_code, _, item_code = check.scope.partition(".")
+        article = next((a for a in table.articles if a.code == article_code), None)
+        item = next((i for i in article.items if i.code == item_code), None) if article else None
+        return f"{article.label.zh()} {item.zh()}" if item else check.scope
     codes = {label.code: label for label in (*table.rows, *table.columns)}
     label = codes.get(check.scope)
     return label.printed() if label else check.scope
@@ -102,25 +110,31 @@ def check_groups(report: Report, checks: tuple[Check, ...], forms: Forms) -> tup
         if not mine:
             continue
         items = tuple(CheckView(c.check, c.scope, scope_label(report, c, forms), c.result,
-                                c.message, f"#{c.cells[0]}" if c.cells else "#checks")
+                                c.message, f"#{(c.focus or c.cells)[0]}" if c.cells else "#checks")
                       for c in mine)
         passed = sum(c.passed for c in mine)
         groups.append(CheckGroup(ident.id, ident.label_zh, ident.label_en, passed,
-                                 len(mine) - passed, items))
+                                 len(mine) - passed, ident.soft, items))
     return tuple(groups)
 
 
 def report_page(report: Report, checks: tuple[Check, ...], packages: Packages, forms: Forms) -> Page:
-    failing = {a for c in checks if not c.passed for a in c.cells}
+    failing = {a for c in checks if not c.passed for a in (c.focus or c.cells)}
     views = table_views(report, forms, failing)
     tables = {s.code: s.table for s in forms.sections if s.table}
     sections, preamble = [], ""
     for s in report.sections:
-        html = MD.render(s.markdown)
         if s.code == "preamble":
-            preamble = html
+            preamble = MD.render(s.markdown)
             continue
-        sections.append(SectionView(s.code, s.heading, html, views.get(tables.get(s.code, ""))))
+        table = views.get(tables.get(s.code, ""))
+        paragraphs = s.markdown.split("\n\n") if s.markdown else []
+        notes = [p for p in paragraphs if table and p.startswith("注：")]
+        body = [p for p in paragraphs if p not in notes]
+        if not report.full_text and not body and not table:
+            continue  # a data-only entry: no prose to show under this heading
+        sections.append(SectionView(s.code, s.heading, MD.render("\n\n".join(body)), table,
+                                    MD.render("\n\n".join(notes)) if notes else ""))
     base = f"{report.meta.year}/{report.report_id}"
     downloads = (
         _download(packages, f"{base}/proactive.csv", "表二 主动公开（CSV）"),

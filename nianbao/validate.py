@@ -65,6 +65,7 @@ def _sum_check(
         report_id=report.report_id, check=ident.id, scope=scope.code, expected=expected,
         actual=actual, result="pass" if actual == expected else "fail", message=message,
         cells=tuple(c.anchor for c in t_cells + p_cells),
+        focus=tuple(c.anchor for c in t_cells),
     )
 
 
