@@ -35,8 +35,9 @@ def parse_document(doc: Document, forms: Forms | None = None) -> tuple[Report | 
             diags.append(src.diagnostic(
                 last_line if section.table else doc.body_line, 1, "section-missing",
                 f"no section {section.number}、{section.label_zh} was found",
-                hint=f"a heading line such as '{section.heading}', after section "
-                     f"{forms.sections[max(forms.sections.index(section) - 1, 0)].number}",
+                hint=f"a heading line such as '{section.heading}'" + (
+                    f", after section {forms.sections[forms.sections.index(section) - 1].number}"
+                    if forms.sections.index(section) else ", at the start of the report"),
                 severity="error" if section.table else "warning"))
     for raw in raw_sections:
         body = list(raw.lines)
