@@ -210,7 +210,10 @@ def _resolve_by_columns(found: dict[str, tuple[int, list[Value]]], read: TableRe
         line, old = found[code]
         found[code] = (line, [Value(v, REPORTED, o.raw, o.unit, o.line, o.col)
                               for v, o in zip(values, old)])
-        what = zh_what(f"table 三, row {forms.table('applications').row(code).printed()}")
+        label = f"table 三, row {forms.table('applications').row(code).printed()}"
+        read.diagnostics = [d for d in read.diagnostics
+                            if not (d.code == "cell-unreadable" and d.message.startswith(label + ":"))]
+        what = zh_what(label)
         read.notes = [n for n in read.notes if not n.startswith(what + "：")]
         read.notes.append(f"{what}：原文“{old[0].raw}”按各列勾稽关系（A1、A2）唯一拆分为 "
                           + "/".join(str(v) for v in values))
