@@ -53,13 +53,18 @@ def key_figures(report: Report) -> tuple[Figure, ...]:
     results = _value(report, "applications", "results_total", "total")
     g = None if None in granted else sum(granted)
     review = _value(report, "review_litigation", "review", "total")
+    review_parts = [_value(report, "review_litigation", "review", o)
+                    for o in ("upheld", "corrected", "other", "pending")]
+    review_note = "件"
+    if review is not None and None not in review_parts and sum(review_parts) != review:
+        review_note = f"件（原表总计；分项之和为 {format_value(sum(review_parts))}）"
     suits = [_value(report, "review_litigation", p, "total")
              for p in ("litigation_direct", "litigation_after_review")]
     return (
         Figure("新收申请", "—" if new is None else format_value(new), "件"),
         Figure("予以公开及部分公开", _share(g, results),
                "" if g is None or results is None else f"{format_value(g)} / {format_value(results)} 件"),
-        Figure("行政复议", "—" if review is None else format_value(review), "件"),
+        Figure("行政复议", "—" if review is None else format_value(review), review_note),
         Figure("行政诉讼", "—" if None in suits else format_value(sum(suits)), "件"),
     )
 
