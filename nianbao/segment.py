@@ -75,7 +75,52 @@ def groups_sum(group: int) -> Callable[[list[Number]], bool]:
             for i in range(0, len(values), group)
         )
 
+    holds.group = group  # lets split_glued search only the readings that can satisfy it
     return holds
+
+
+def _group_readings(tokens: list[str], cells: int, group: int) -> Iterator[list[Number]]:
+    """The readings in which every run of ``group`` cells ends with the sum of the others,
+    found directly: the last cell of each run is not searched for but checked in place."""
+    text = "".join(tokens)
+    starts, pos = set(), 0
+    for token in tokens:
+        starts.add(pos)
+        pos += len(token)
+    size = len(text)
+
+    def crosses(a: int, b: int) -> bool:
+        return any(a < s < b for s in starts)
+
+    def go(pos: int, done: int, run: list[Number]) -> Iterator[list[Number]]:
+        if done == cells:
+            if pos == size:
+                yield []
+            return
+        if size - pos < cells - done:
+            return
+        if done % group == group - 1:
+            target = sum(run)
+            shown = str(target)
+            end = pos + len(shown)
+            if text.startswith(shown, pos) and not crosses(pos, end):
+                for rest in go(end, done + 1, []):
+                    yield [target, *rest]
+            return
+        for end in range(pos + 1, size + 1):
+            if crosses(pos, end):
+                break
+            part = text[pos:end]
+            body = part[1:] if part[0] in "+-" and pos in starts else part
+            if not _PART.match(body):
+                if body[:1] == "0" and len(body) > 1 or not body[:1].isdigit() and len(body) > 1:
+                    break
+                continue
+            value = _value(part)
+            for rest in go(end, done + 1, [*run, value]):
+                yield [value, *rest]
+
+    yield from go(0, 0, [])
 
 
 def split_glued(
@@ -85,7 +130,9 @@ def split_glued(
 
     Without an identity a reading is accepted only when it is the only possible one."""
     found: list[list[Number]] = []
-    for values in readings(tokens, cells):
+    group = getattr(identity, "group", None)
+    source = _group_readings(tokens, cells, group) if group else readings(tokens, cells)
+    for values in source:
         if identity is None or identity(values):
             found.append(values)
             if len(found) > 12:
