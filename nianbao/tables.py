@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 
 from .cells import parse_cell
 from .diagnostics import Diagnostic, SourceText
-from .forms import Article, Forms, Label, squash
+from .forms import Article, Forms, Label, squash, strip_ordinal
 from .model import ABSENT, REPORTED, UNREADABLE, Cell
 from .rows import EMPTY, NUM, TEXT, Line, Row, Tok, table_rows
 from .segment import columns_fit, groups_sum, split_glued
@@ -111,7 +112,31 @@ def _cell(table: str, key: tuple[str, ...], v: Value, unit: str) -> Cell:
 def _best(labels: tuple[Label, ...], squashed: str) -> Label | None:
     scored = [(label.matches(squashed), i, label) for i, label in enumerate(labels)]
     scored = [s for s in scored if s[0] > 0]
-    return max(scored, key=lambda s: (s[0], -s[1]))[2] if scored else None
+    if scored:
+        return max(scored, key=lambda s: (s[0], -s[1]))[2]
+    return nearest(labels, squashed)
+
+
+def nearest(labels: tuple[Label, ...], squashed: str, cutoff: float = 0.8) -> Label | None:
+    """A label with a typo (a character missing, wrong or swapped) that no keyword caught: the
+    template label most like it, if it is alike enough, else None."""
+    text = strip_ordinal(squashed)
+    if not 4 <= len(text) <= 60:
+        return None
+    best: tuple[float, Label] | None = None
+    for label in labels:
+        for version in label.templates:
+            ratio = SequenceMatcher(None, text, squash(label.zh(version))).ratio()
+            if ratio >= cutoff and (best is None or ratio > best[0]):
+                best = (ratio, label)
+    return best[1] if best else None
+
+
+def _extra(read: TableRead, what: str, label: str, vals: list[Tok]) -> None:
+    """A row that is not in the template: kept aside as a note, never counted."""
+    figures = " ".join(v.text for v in vals if v.kind != EMPTY)
+    read.notes.append(f"{what}另有一行“{label}”{('：' + figures) if figures else ''}"
+                      "（不属于国家格式，未计入数据）")
 
 
 def _split(row: Row) -> tuple[list[Tok], list[Tok]]:
@@ -158,6 +183,8 @@ def read_applications(lines: list[Line], src: SourceText, forms: Forms, year: in
                 f"table 三: no row of the template is labelled {first.text[:40]!r}",
                 hint="row labels such as 一、本年新收政府信息公开申请数量 or 1.属于国家秘密",
                 severity="warning"))
+            if labels:
+                _extra(read, "表三", labels[-1].text[:40], vals)
             continue
         tok, label = match
         group = label.groups[-1] if label.groups else ""
@@ -247,6 +274,8 @@ def read_active(lines: list[Line], src: SourceText, forms: Forms, year: int) -> 
             headers[article.code] = list(dict.fromkeys(code for _, _, code in hits))
             last = max(pos + len(k) for pos, k, _ in hits)
             text = text[last:]
+            if not any(v.kind == NUM for v in vals):
+                continue  # a header row: the text left is its last header's tail (数量, （单位…）)
         if not any(v.kind == NUM for v in vals) and not (layout == "cells" and text and vals):
             continue
         item = _best(article.items, text)
@@ -256,6 +285,7 @@ def read_active(lines: list[Line], src: SourceText, forms: Forms, year: int) -> 
                 where.line, where.col, "unknown-row",
                 f"table 二, {article.label.zh()}: no row labelled {text[:30]!r}",
                 hint="rows: " + "、".join(i.zh() for i in article.items), severity="warning"))
+            _extra(read, f"表二 {article.label.zh()} ", text[:40], vals)
             continue
         expected = len(headers.get(article.code) or _default_measures(article, year))
         got = read_values(vals, expected, f"table 二, {article.label.zh()}, {item.zh()}", src,
