@@ -117,6 +117,10 @@ def _group_readings(tokens: list[str], cells: int, group: int) -> Iterator[list[
                     break
                 continue
             value = _value(part)
+            # the run's total still has to fit in what is left, with one digit per later cell
+            later = cells - done - 1 - (group - 1 - done % group)
+            if len(str(abs(sum(run) + value))) + later > size - end:
+                break
             for rest in go(end, done + 1, [*run, value]):
                 yield [value, *rest]
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from difflib import SequenceMatcher
 
 from .cells import parse_cell
@@ -78,8 +79,9 @@ def read_values(vals: list[Tok], expected: int, what: str, src: SourceText, read
         digits = [m.group(1) for m in glued]
         found, candidates = split_glued(digits, expected, identity)
         raw = " ".join(digits)
-        if found is not None:
-            return [Value(v, REPORTED, raw, unit if i == expected - 1 else "", line, col)
+        if found is not None:  # each cell keeps its own part of the text (the unit on the last)
+            return [Value(v, REPORTED, _shown(v) + (unit if i == expected - 1 else ""),
+                          unit if i == expected - 1 else "", line, col)
                     for i, v in enumerate(found)]
         if key and candidates:
             read.candidates[key] = candidates
@@ -103,6 +105,10 @@ def read_values(vals: list[Tok], expected: int, what: str, src: SourceText, read
 def zh_what(what: str) -> str:
     """``table 三, row （一）予以公开`` → ``表三（一）予以公开`` for notes in the content file."""
     return re.sub(r"^table (\S+?)(?:, row |, |$)", r"表\1 ", what).replace(", ", " ").strip()
+
+
+def _shown(value) -> str:
+    return format(value, "f") if isinstance(value, Decimal) else str(value)
 
 
 def _cell(table: str, key: tuple[str, ...], v: Value, unit: str) -> Cell:
@@ -235,7 +241,7 @@ def _resolve_by_columns(found: dict[str, tuple[int, list[Value]]], read: TableRe
         return
     for code, values in chosen.items():
         line, old = found[code]
-        found[code] = (line, [Value(v, REPORTED, o.raw, o.unit, o.line, o.col)
+        found[code] = (line, [Value(v, REPORTED, _shown(v), o.unit, o.line, o.col)
                               for v, o in zip(values, old)])
         label = f"table 三, row {forms.table('applications').row(code).printed()}"
         read.diagnostics = [d for d in read.diagnostics
