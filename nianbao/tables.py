@@ -304,8 +304,10 @@ def read_active(lines: list[Line], src: SourceText, forms: Forms, year: int) -> 
             versions[a.code] = _article_version(a, headers.get(a.code), values, table, year)
     distinct = set(versions.values())
     read.version = distinct.pop() if len(distinct) == 1 else ("hybrid" if distinct else "")
+    # a block that was not found is absent in the form the rest of the table uses
+    fallback = read.version if read.version in ("2019", "2021") else ("2019" if year < 2021 else "2021")
     for a in table.articles:
-        version = versions.get(a.code) or ("2019" if year < 2021 else "2021")
+        version = versions.get(a.code) or fallback
         if version not in a.templates:
             continue
         measures = a.measures[version]
