@@ -135,6 +135,7 @@ def report_page(report: Report, checks: tuple[Check, ...], packages: Packages, f
         table = views.get(tables.get(s.code, ""))
         paragraphs = s.markdown.split("\n\n") if s.markdown else []
         notes = [p for p in paragraphs if table and p.startswith("注：")]
+        notes += [f"注：{n}" for n in report.notes.get(tables.get(s.code, ""), ())]
         body = [p for p in paragraphs if p not in notes]
         if not report.full_text and not body and not table:
             continue  # a data-only entry: no prose to show under this heading

@@ -123,19 +123,19 @@ def _best(labels: tuple[Label, ...], squashed: str) -> Label | None:
     return nearest(labels, squashed)
 
 
-def nearest(labels: tuple[Label, ...], squashed: str, cutoff: float = 0.8) -> Label | None:
-    """A label with a typo (a character missing, wrong or swapped) that no keyword caught: the
-    template label most like it, if it is alike enough, else None."""
+def nearest(labels: tuple[Label, ...], squashed: str, cutoff: float = 0.75) -> Label | None:
+    """A label with typos (characters missing, wrong or swapped) that no keyword caught: the
+    template label most like it, if it is alike enough and clearly nearer than any other."""
     text = strip_ordinal(squashed)
     if not 4 <= len(text) <= 60:
         return None
-    best: tuple[float, Label] | None = None
-    for label in labels:
-        for version in label.templates:
-            ratio = SequenceMatcher(None, text, squash(label.zh(version))).ratio()
-            if ratio >= cutoff and (best is None or ratio > best[0]):
-                best = (ratio, label)
-    return best[1] if best else None
+    scores = sorted(
+        ((max(SequenceMatcher(None, text, squash(label.zh(v))).ratio() for v in label.templates),
+          i) for i, label in enumerate(labels)), reverse=True)
+    best, runner_up = scores[0], (scores[1] if len(scores) > 1 else (0.0, -1))
+    if best[0] >= cutoff and best[0] - runner_up[0] >= 0.1:
+        return labels[best[1]]
+    return None
 
 
 def _extra(read: TableRead, what: str, label: str, vals: list[Tok]) -> None:

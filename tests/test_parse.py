@@ -101,3 +101,21 @@ def test_missing_row_is_absent_not_zero(content_copy, seed_file):
     cells = [c for c in report.cells if c.key[0] == "withheld.admin_query"]
     assert len(cells) == 7 and {c.status for c in cells} == {"absent"}
     assert {c.value for c in cells} == {None}
+
+
+def test_extra_row_is_kept_aside_not_counted(content_copy, seed_file):
+    text = seed_file.read_text("utf-8")
+    row = "四、结转下年度继续办理\t\t129\t4\t0\t1\t4\t0\t138\t"
+    seed_file.write_text(text.replace(row, row + "\n其他主动公开文件\t\t1\t2\t3\t4\t5\t6\t21\t"), "utf-8")
+    report, diags = parse(content_copy)
+    assert [d.code for d in diags] == ["unknown-row"] and not diags[0].is_error
+    assert any("其他主动公开文件" in n and "未计入" in n for n in report.notes["applications"])
+    assert len(report.table_cells("applications")) == 161
+
+
+def test_label_typo_is_matched_by_similarity(content_copy, seed_file):
+    text = seed_file.read_text("utf-8")
+    seed_file.write_text(text.replace("3. 要求提供公开出版物", "3. 要求提共公开出版务"), "utf-8")
+    report, diags = parse(content_copy)
+    assert not diags
+    assert report.cell("applications", "not_processed.publication", "total").value == 2
