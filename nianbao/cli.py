@@ -9,7 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .diagnostics import Diagnostic
+from .diagnostics import Diagnostic, SourceText
 from .pipeline import Outcome, build, read_reports
 
 COMMANDS = ("build", "check", "import")
@@ -62,6 +62,7 @@ def _import(args) -> int:
 def _check_diagnostics(outcome: Outcome, strict: bool) -> list[Diagnostic]:
     """Failing identities as located diagnostics (errors under --strict, warnings otherwise)."""
     by_id = {r.report_id: r for r in outcome.reports}
+    texts: dict[str, SourceText] = {}  # each content file read once
     out = []
     for check in outcome.failed_checks + outcome.soft_failures:
         soft = check in outcome.soft_failures
@@ -71,8 +72,9 @@ def _check_diagnostics(outcome: Outcome, strict: bool) -> list[Diagnostic]:
         line, col = (cell.line, cell.col) if cell and cell.line else (1, 1)
         source = ""
         if cell and cell.line:
-            from .diagnostics import SourceText
-            source = SourceText(report.path, Path(report.path).read_text("utf-8")).line(line)
+            if report.path not in texts:
+                texts[report.path] = SourceText(report.path, Path(report.path).read_text("utf-8"))
+            source = texts[report.path].line(line)
         out.append(Diagnostic(report.path, line, col, f"check-{check.check}",
                               f"{check.check} fails on {check.scope}: {check.message}",
                               hint="a published discrepancy stays as published; acknowledge it "
