@@ -18,6 +18,7 @@ from .forms import Forms, load_forms
 from .model import Check, Report
 from .printed import printed_tables
 from .schemas import checks_schema, combined_schemas
+from .xlsx import workbook
 
 PACKAGE_NAME = "gov-info-disclosure-annual-reports"
 CHECK_FIELDS = ("report_id", "check", "scope", "expected", "actual", "result", "acknowledged",
@@ -27,10 +28,11 @@ ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 @dataclass(frozen=True)
 class Packages:
-    """The files of ``datapackages/`` (path → bytes) and the ZIP downloads of the site."""
+    """The files of ``datapackages/`` (path → bytes) and the site's extra downloads (ZIP of each
+    package, Excel workbook of each package), which are not committed."""
 
     files: dict[str, bytes]
-    zips: dict[str, bytes]
+    downloads: dict[str, bytes]
 
 
 def _text(value: object) -> str:
@@ -142,27 +144,36 @@ def build_packages(
         "temporal": {"start": str(years[0]), "end": str(years[-1])} if years else {},
         "resources": resources,
     })
-    zips: dict[str, bytes] = {f"{PACKAGE_NAME}.zip": to_zip(files)}
+    downloads: dict[str, bytes] = {
+        f"{PACKAGE_NAME}.zip": to_zip(files),
+        f"{PACKAGE_NAME}.xlsx": workbook([(RESOURCE_TITLES[n][0], s["fields"], rows[n])
+                                          for n, s in schemas.items()]),
+    }
     for report in reports:
         base = f"{report.meta.year}/{report.report_id}"
-        own = report_package(report, checks.get(report.report_id, ()), forms)
+        own, sheets = report_package(report, checks.get(report.report_id, ()), forms)
         for name, data in own.items():
             files[f"{base}/{name}"] = data
-        zips[f"{base}/{report.report_id}.zip"] = to_zip(own)
-    return Packages(files=files, zips=zips)
+        downloads[f"{base}/{report.report_id}.zip"] = to_zip(own)
+        downloads[f"{base}/{report.report_id}.xlsx"] = workbook(sheets)
+    return Packages(files=files, downloads=downloads)
 
 
-def report_package(report: Report, checks: tuple[Check, ...], forms: Forms) -> dict[str, bytes]:
-    """The files of one report's package: its tables as printed, its checks, the descriptor."""
+def report_package(report: Report, checks: tuple[Check, ...], forms: Forms
+                   ) -> tuple[dict[str, bytes], list[tuple[str, list[dict], list[dict]]]]:
+    """The files of one report's package (its tables as printed, its checks, the descriptor),
+    and the same tables as workbook sheets."""
     files: dict[str, bytes] = {}
     resources = []
     tables = printed_tables(report, forms)
     schema = checks_schema(forms, with_fk=False)
     tables["checks"] = (schema, [_check_row(c) for c in checks])
+    sheets = []
     for name, (schema, rows) in tables.items():
         path = f"{name}.csv"
         files[path] = to_csv([f["name"] for f in schema["fields"]], rows)
         resources.append(_resource(name, path, schema))
+        sheets.append((RESOURCE_TITLES[name][0], schema["fields"], rows))
     m = report.meta
     descriptor = {
         "name": f"report-{m.report_id}",
@@ -175,4 +186,4 @@ def report_package(report: Report, checks: tuple[Check, ...], forms: Forms) -> d
     if m.source_url:
         descriptor["sources"] = [{"title": m.title, "path": m.source_url}]
     files["datapackage.json"] = to_json(descriptor)
-    return files
+    return files, sheets

@@ -84,7 +84,7 @@ def summary(report: Report, checks: tuple[Check, ...]) -> ReportSummary:
 
 
 def _download(packages: Packages, path: str, label: str, note: str = "") -> Download:
-    data = packages.files.get(path) or packages.zips[path]
+    data = packages.files.get(path) or packages.downloads[path]
     kind = path.rsplit(".", 1)[-1].upper()
     return Download(label, f"data/{path}", kind, human_size(len(data)), note)
 
@@ -147,6 +147,7 @@ def report_page(report: Report, checks: tuple[Check, ...], packages: Packages, f
         _download(packages, f"{base}/applications.csv", "表三 依申请公开（CSV）"),
         _download(packages, f"{base}/review_litigation.csv", "表四 复议诉讼（CSV）"),
         _download(packages, f"{base}/checks.csv", "校验结果（CSV）"),
+        _download(packages, f"{base}/{report.report_id}.xlsx", "三张表与校验结果（Excel 工作簿）"),
         _download(packages, f"{base}/datapackage.json", "数据包描述 datapackage.json"),
         _download(packages, f"{base}/{report.report_id}.zip", "整个数据包（ZIP）"),
     )
@@ -190,6 +191,7 @@ def build_pages(reports: list[Report], checks: dict[str, tuple[Check, ...]], pac
     years = tuple(NavItem(str(y), f"{y} 年", f"years/{y}/index.html") for y in sorted(by_year, reverse=True))
     combined = (
         _download(packages, "datapackage.json", "组合数据包描述 datapackage.json"),
+        _download(packages, f"{PACKAGE_NAME}.xlsx", "全部数据（Excel 工作簿，每表一页，中文列名）"),
         _download(packages, f"{PACKAGE_NAME}.zip", "组合数据包（ZIP，全部 CSV 与描述）"),
     )
     latest_year = max(by_year) if by_year else None
@@ -250,7 +252,7 @@ def render_site(reports: list[Report], checks: dict[str, tuple[Check, ...]], pac
     for path in sorted(assets.rglob("*")):
         if path.is_file():
             out[f"assets/{path.relative_to(assets).as_posix()}"] = path.read_bytes()
-    for path, data in {**packages.files, **packages.zips}.items():
+    for path, data in {**packages.files, **packages.downloads}.items():
         out[f"data/{path}"] = data
     out[".nojekyll"] = b""
     return out

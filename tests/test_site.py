@@ -117,7 +117,7 @@ def test_check_summary_and_downloads(built_site):
     links = [a["href"] for a in doc.find(id="downloads").select("ul.downloads a")]
     assert [l.rsplit("/", 1)[-1] for l in links] == [
         "proactive.csv", "applications.csv", "review_litigation.csv", "checks.csv",
-        "datapackage.json", "2020-heilongjiang.zip"]
+        "2020-heilongjiang.xlsx", "datapackage.json", "2020-heilongjiang.zip"]
 
 
 def test_datasets_page_documents_every_field(built_site, built_data):
@@ -142,3 +142,20 @@ def test_year_page_lists_its_reports(built_site):
     doc = soup(built_site, "years/2020/index.html")
     links = {a["href"] for a in doc.select("ul.reports h3 a")}
     assert links == {"../../reports/2020-heilongjiang/index.html", "../../reports/2020-pingtan/index.html"}
+
+
+def test_excel_workbook_matches_the_csv(built_site):
+    import csv
+    from openpyxl import load_workbook
+    base = built_site / "data" / "2020" / "2020-heilongjiang"
+    wb = load_workbook(base / "2020-heilongjiang.xlsx")
+    assert wb.sheetnames == ["表二 主动公开政府信息情况", "表三 收到和处理政府信息公开申请情况",
+                             "表四 行政复议、行政诉讼情况", "勾稽关系校验"]
+    sheet = wb["表三 收到和处理政府信息公开申请情况"]
+    header = [c.value for c in sheet[1]]
+    assert header[:3] == ["行", "中文名称", "自然人"]
+    with open(base / "applications.csv", encoding="utf-8") as f:
+        rows = list(csv.reader(f))[1:]
+    for xl_row, csv_row in zip(sheet.iter_rows(min_row=2, values_only=True), rows):
+        assert [str(v) for v in xl_row] == csv_row  # numbers stay numbers, same figures
+    assert isinstance(sheet["C2"].value, int)
