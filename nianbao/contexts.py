@@ -14,6 +14,7 @@ year.html          ``YearData``        the reports of one year with their key fi
 report.html        ``ReportData``      one report: prose, the three tables, checks, downloads
 datasets.html      ``DatasetsData``    every resource and field of the packages, downloads
 about.html         ``AboutData``       sources, the identities and what the statuses mean
+404.html           ``None``            not found, with links home (absolute base path)
 =================  ==================  =========================================================
 """
 
@@ -49,10 +50,11 @@ class Page:
     nav_key: str
     data: object
     breadcrumbs: tuple[NavItem, ...] = ()
+    root_path: str = ""  # for 404.html, served at any depth: the site's absolute base path
 
     @property
     def root(self) -> str:
-        return "../" * self.path.count("/")
+        return self.root_path or "../" * self.path.count("/")
 
 
 @dataclass(frozen=True)
@@ -168,11 +170,12 @@ class ResourceDoc:
 
 
 @dataclass(frozen=True)
-class DatasetsData:
+class DatasetsData:  # jsonld: the schema.org Dataset as JSON text (escaped for <script>)
     combined: tuple[ResourceDoc, ...]
     per_report: tuple[ResourceDoc, ...]
     downloads: tuple[Download, ...]
     report_packages: tuple[ReportSummary, ...]
+    jsonld: str = ""
 
 
 @dataclass(frozen=True)

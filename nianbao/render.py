@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
+from urllib.parse import urlsplit
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -17,6 +19,7 @@ from .forms import Forms, load_forms
 from .layout import format_value, table_views
 from .model import REPORTED, Check, Report
 from .package import PACKAGE_NAME, Packages
+from .site_meta import dataset_jsonld, feed, robots, sitemap
 
 # CommonMark, raw HTML off (shown as text), and emphasis that closes next to full-width
 # punctuation (`**二是…。**各地`), which plain CommonMark leaves as literal asterisks.
@@ -244,6 +247,11 @@ def render_site(reports: list[Report], checks: dict[str, tuple[Check, ...]], pac
                       tuple(sorted((p.data for p in pages if p.template == "year.html"),
                                    key=lambda d: -d.year)),
                       (NavItem("home", "首页", "index.html"),)))
+    base_path = urlsplit(base_url).path.rstrip("/") + "/" if base_url else ""
+    pages.append(Page("404.html", "404.html", "页面不存在", "找不到这个页面。", "", None,
+                      root_path=base_path))
+    pages = [replace(p, data=replace(p.data, jsonld=dataset_jsonld(base_url, reports, p.description)))
+             if p.template == "datasets.html" else p for p in pages]
     out: dict[str, bytes] = {}
     for page in pages:
         html = env.get_template(page.template).render(page=page, site=site)
@@ -255,4 +263,8 @@ def render_site(reports: list[Report], checks: dict[str, tuple[Check, ...]], pac
     for path, data in {**packages.files, **packages.downloads}.items():
         out[f"data/{path}"] = data
     out[".nojekyll"] = b""
+    out["robots.txt"] = robots(base_url)
+    if base_url:
+        out["sitemap.xml"] = sitemap(base_url, pages)
+        out["feed.xml"] = feed(base_url, SITE_TITLE, reports)
     return out

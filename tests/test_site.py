@@ -19,7 +19,7 @@ def pages(site: Path):
 
 def test_page_types_exist(built_site):
     found = pages(built_site)
-    for page in ["about/index.html", "datasets/index.html", "index.html", REPORT,
+    for page in ["404.html", "about/index.html", "datasets/index.html", "index.html", REPORT,
                  "years/2020/index.html", "years/index.html"]:
         assert page in found
 
@@ -32,7 +32,8 @@ def test_every_page_is_chinese_mobile_ready_and_self_hosted(built_site, rel):
     assert doc.find("meta", attrs={"name": "viewport"})
     assert doc.find("title").text.strip()
     assert doc.find("h1")
-    assert not doc.find("script")  # no JavaScript needed
+    # no JavaScript needed: the only script element is the datasets page's JSON-LD
+    assert all(s.get("type") == "application/ld+json" for s in doc.find_all("script"))
     for tag in doc.find_all(["link", "img", "script", "iframe"]):
         ref = tag.get("href") or tag.get("src") or ""
         assert not urlsplit(ref).scheme and not ref.startswith("//"), ref
@@ -159,3 +160,27 @@ def test_excel_workbook_matches_the_csv(built_site):
     for xl_row, csv_row in zip(sheet.iter_rows(min_row=2, values_only=True), rows):
         assert [str(v) for v in xl_row] == csv_row  # numbers stay numbers, same figures
     assert isinstance(sheet["C2"].value, int)
+
+
+def test_metadata_under_a_project_subpath(tmp_path):
+    import json
+    import xml.etree.ElementTree as ET
+    from nianbao.pipeline import build
+    from conftest import CONTENT
+    base = "https://example.github.io/nianbao"
+    assert not build(CONTENT, tmp_path / "d", tmp_path / "s", base).errors
+    site = tmp_path / "s"
+    locs = [e.text for e in ET.parse(site / "sitemap.xml").getroot().iter()
+            if e.tag.endswith("loc")]
+    assert f"{base}/{REPORT}" in locs and all(l.startswith(base + "/") for l in locs)
+    assert (site / "robots.txt").read_text().endswith(f"Sitemap: {base}/sitemap.xml\n")
+    feed = ET.parse(site / "feed.xml").getroot()
+    titles = [e.text for e in feed.iter() if e.tag.endswith("title")]
+    assert "黑龙江省2020年政府信息公开工作年度报告" in titles
+    notfound = soup(site, "404.html")
+    assert notfound.find("a", string="回到首页")["href"] == "/nianbao/index.html"
+    assert notfound.find("link", rel="stylesheet")["href"] == "/nianbao/assets/site.css"
+    report = soup(site, REPORT)
+    assert report.find("meta", property="og:url")["content"] == f"{base}/{REPORT}"
+    ld = json.loads(soup(site, "datasets/index.html").find("script", type="application/ld+json").string)
+    assert ld["@type"] == "Dataset" and ld["distribution"][0]["contentUrl"] == f"{base}/data/datapackage.json"
