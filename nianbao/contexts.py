@@ -13,6 +13,8 @@ years.html         ``tuple[YearData]`` every year, newest first
 year.html          ``YearData``        the reports of one year with their key figures
 report.html        ``ReportData``      one report: prose, the three tables, checks, downloads
 datasets.html      ``DatasetsData``    every resource and field of the packages, downloads
+agencies.html      ``tuple[NavItem]``  every agency, with its years
+agency.html        ``AgencyData``      one agency: its reports and key series, year by year
 about.html         ``AboutData``       sources, the identities and what the statuses mean
 404.html           ``None``            not found, with links home (absolute base path)
 =================  ==================  =========================================================
@@ -125,6 +127,7 @@ class SectionView:
 @dataclass(frozen=True)
 class ReportData:
     summary: ReportSummary
+    agency_id: str
     source_url: str
     published: str
     template_label: str
@@ -191,3 +194,17 @@ class AboutData:
     identities: tuple[IdentityDoc, ...]
     statuses: tuple[Figure, ...]
     versions: tuple[Figure, ...]
+
+
+@dataclass(frozen=True)
+class SeriesRow:
+    year: int
+    href: str  # the report page
+    figures: tuple[Figure, ...]  # counts, and rates with numerator / denominator in the note
+
+
+@dataclass(frozen=True)
+class AgencyData:
+    agency: str
+    agency_id: str
+    rows: tuple[SeriesRow, ...]  # oldest first

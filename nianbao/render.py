@@ -14,6 +14,7 @@ from mdit_py_cjk_friendly import cjk_friendly
 from .contexts import (AboutData, CheckGroup, CheckView, DatasetsData, Download, Figure, HomeData,
                        IdentityDoc, NavItem, Page, ReportData, ReportSummary, SectionView, Site,
                        YearData)
+from .agencies import agency_pages
 from .datasets_doc import resource_docs
 from .forms import Forms, load_forms
 from .layout import format_value, table_views
@@ -157,7 +158,7 @@ def report_page(report: Report, checks: tuple[Check, ...], packages: Packages, f
     check_views = check_groups(report, checks, forms)
     m = report.meta
     data = ReportData(
-        summary=summary(report, checks), source_url=m.source_url, published=m.published,
+        summary=summary(report, checks), agency_id=m.agency_id, source_url=m.source_url, published=m.published,
         template_label=forms.versions.get(report.template, {}).get("label_zh", "混合格式"),
         preamble_html=preamble, sections=tuple(sections), checks=check_views,
         downloads=downloads)
@@ -211,6 +212,7 @@ def build_pages(reports: list[Report], checks: dict[str, tuple[Check, ...]], pac
     for r in reports:
         pages.append(report_page(r, checks.get(r.report_id, ()), packages, forms))
     combined_docs, per_report_docs = resource_docs(packages, forms)
+    pages += agency_pages(reports)
     pages.append(Page("datasets/index.html", "datasets.html", "数据下载与字段说明",
                       "组合数据包与各报告数据包的全部资源、字段、类型与代码。", "datasets",
                       DatasetsData(combined_docs, per_report_docs, combined, tuple(summaries)),
@@ -240,6 +242,7 @@ def render_site(reports: list[Report], checks: dict[str, tuple[Check, ...]], pac
     site = Site(SITE_TITLE, SITE_TITLE_EN,
                 "政府信息公开工作年度报告的开放数据：表格、校验与下载。", base_url.rstrip("/"),
                 (NavItem("home", "首页", "index.html"), NavItem("years", "年度", "years/index.html"),
+                 NavItem("agencies", "机关", "agencies/index.html"),
                  NavItem("datasets", "数据下载", "datasets/index.html"),
                  NavItem("about", "关于", "about/index.html")))
     pages = build_pages(reports, checks, packages, forms)

@@ -184,3 +184,14 @@ def test_metadata_under_a_project_subpath(tmp_path):
     assert report.find("meta", property="og:url")["content"] == f"{base}/{REPORT}"
     ld = json.loads(soup(site, "datasets/index.html").find("script", type="application/ld+json").string)
     assert ld["@type"] == "Dataset" and ld["distribution"][0]["contentUrl"] == f"{base}/data/datapackage.json"
+
+
+def test_agency_page_shows_series_with_numerators(built_site):
+    doc = soup(built_site, "agencies/pingtan/index.html")
+    rows = doc.select("table.series tbody tr")
+    assert [r.th.text for r in rows] == ["2019", "2020", "2021", "2022"]
+    cells = rows[2].find_all("td")  # 2021: 70 new; 35 of 69 results disclosed in full or part
+    assert cells[0].text.strip() == "70"
+    assert cells[1].text.split()[0] == "50.7%" and "35 / 69" in cells[1].text
+    index = soup(built_site, "agencies/index.html")
+    assert len(index.select(".agency-list a")) == 4

@@ -1,0 +1,70 @@
+"""Per-agency pages: every year of an agency's reports and its key series over time. Every rate
+is shown with its numerator and denominator, from published figures only."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from .contexts import AgencyData, Figure, NavItem, Page, SeriesRow
+from .layout import format_value
+from .model import REPORTED, Report
+
+
+def _v(report: Report, table: str, *key: str) -> int | None:
+    cell = report.cell(table, *key)
+    return cell.value if cell is not None and cell.status == REPORTED else None
+
+
+def _sum(report: Report, table: str, keys: list[tuple[str, ...]]) -> int | None:
+    values = [_v(report, table, *k) for k in keys]
+    return None if None in values else sum(values)
+
+
+def rate(label: str, num: int | None, den: int | None) -> Figure:
+    if num is None or den is None:
+        return Figure(label, "—", "未以数字公布")
+    if den == 0:
+        return Figure(label, "—", f"{format_value(num)} / 0")
+    return Figure(label, f"{num / den:.1%}", f"{format_value(num)} / {format_value(den)}")
+
+
+def count(label: str, value: int | None) -> Figure:
+    return Figure(label, "—" if value is None else format_value(value), "")
+
+
+def series_row(report: Report) -> SeriesRow:
+    a, r = "applications", "review_litigation"
+    granted = _sum(report, a, [("granted", "total"), ("partially_granted", "total")])
+    results = _v(report, a, "results_total", "total")
+    suits = ("litigation_direct", "litigation_after_review")
+    return SeriesRow(report.meta.year, f"reports/{report.report_id}/index.html", (
+        count("新收申请", _v(report, a, "new", "total")),
+        rate("予以公开及部分公开", granted, results),
+        rate("本机关不掌握", _v(report, a, "unable.not_held", "total"), results),
+        count("行政复议", _v(report, r, "review", "total")),
+        rate("复议纠正率", _v(report, r, "review", "corrected"), _v(report, r, "review", "total")),
+        count("行政诉讼", _sum(report, r, [(p, "total") for p in suits])),
+        rate("诉讼纠正率", _sum(report, r, [(p, "corrected") for p in suits]),
+             _sum(report, r, [(p, "total") for p in suits])),
+    ))
+
+
+def agency_pages(reports: list[Report]) -> list[Page]:
+    by_agency: dict[str, list[Report]] = defaultdict(list)
+    for report in reports:
+        by_agency[report.meta.agency_id].append(report)
+    pages, index = [], []
+    home = (NavItem("home", "首页", "index.html"),)
+    for agency_id, mine in sorted(by_agency.items()):
+        mine.sort(key=lambda r: r.meta.year)
+        name = mine[-1].meta.agency
+        data = AgencyData(name, agency_id, tuple(series_row(r) for r in mine))
+        path = f"agencies/{agency_id}/index.html"
+        pages.append(Page(path, "agency.html", name,
+                          f"{name}历年政府信息公开工作年度报告的主要数据与变化。", "agencies", data,
+                          home + (NavItem("agencies", "机关", "agencies/index.html"),)))
+        index.append(NavItem(agency_id, f"{name}（{len(mine)} 份，{mine[0].meta.year}–{mine[-1].meta.year}）",
+                             path))
+    pages.append(Page("agencies/index.html", "agencies.html", "全部机关",
+                      "按机关浏览历年报告。", "agencies", tuple(index), home))
+    return pages
