@@ -7,16 +7,11 @@ from collections import defaultdict
 
 from .contexts import AgencyData, Figure, NavItem, Page, SeriesRow
 from .layout import format_value
-from .model import REPORTED, Report
-
-
-def _v(report: Report, table: str, *key: str) -> int | None:
-    cell = report.cell(table, *key)
-    return cell.value if cell is not None and cell.status == REPORTED else None
+from .model import Report
 
 
 def _sum(report: Report, table: str, keys: list[tuple[str, ...]]) -> int | None:
-    values = [_v(report, table, *k) for k in keys]
+    values = [report.value(table, *k) for k in keys]
     return None if None in values else sum(values)
 
 
@@ -35,14 +30,14 @@ def count(label: str, value: int | None) -> Figure:
 def series_row(report: Report) -> SeriesRow:
     a, r = "applications", "review_litigation"
     granted = _sum(report, a, [("granted", "total"), ("partially_granted", "total")])
-    results = _v(report, a, "results_total", "total")
+    results = report.value(a, "results_total", "total")
     suits = ("litigation_direct", "litigation_after_review")
     return SeriesRow(report.meta.year, f"reports/{report.report_id}/index.html", (
-        count("新收申请", _v(report, a, "new", "total")),
+        count("新收申请", report.value(a, "new", "total")),
         rate("予以公开及部分公开", granted, results),
-        rate("本机关不掌握", _v(report, a, "unable.not_held", "total"), results),
-        count("行政复议", _v(report, r, "review", "total")),
-        rate("复议纠正率", _v(report, r, "review", "corrected"), _v(report, r, "review", "total")),
+        rate("本机关不掌握", report.value(a, "unable.not_held", "total"), results),
+        count("行政复议", report.value(r, "review", "total")),
+        rate("复议纠正率", report.value(r, "review", "corrected"), report.value(r, "review", "total")),
         count("行政诉讼", _sum(report, r, [(p, "total") for p in suits])),
         rate("诉讼纠正率", _sum(report, r, [(p, "corrected") for p in suits]),
              _sum(report, r, [(p, "total") for p in suits])),

@@ -64,8 +64,9 @@ def _check_diagnostics(outcome: Outcome, strict: bool) -> list[Diagnostic]:
     by_id = {r.report_id: r for r in outcome.reports}
     texts: dict[str, SourceText] = {}  # each content file read once
     out = []
+    soft_ids = {id(c) for c in outcome.soft_failures}
     for check in outcome.failed_checks + outcome.soft_failures:
-        soft = check in outcome.soft_failures
+        soft = id(check) in soft_ids
         report = by_id[check.report_id]
         anchor = (check.focus or check.cells or ("",))[0]
         cell = next((c for c in report.cells if c.anchor == anchor), None)

@@ -86,6 +86,11 @@ class Report:
                 return c
         return None
 
+    def value(self, table: str, *key: str) -> Number | None:
+        """The cell's figure if one was printed (status reported), else None."""
+        cell = self.cell(table, *key)
+        return cell.value if cell is not None and cell.status == REPORTED else None
+
 
 @dataclass(frozen=True)
 class Check:

@@ -18,7 +18,7 @@ from .agencies import agency_pages
 from .datasets_doc import resource_docs
 from .forms import Forms, load_forms
 from .layout import format_value, table_views
-from .model import REPORTED, Check, Report
+from .model import Check, Report
 from .package import PACKAGE_NAME, Packages
 from .site_meta import dataset_jsonld, feed, robots, sitemap
 
@@ -40,29 +40,21 @@ def human_size(n: int) -> str:
     return f"{n} B" if n < 1024 else f"{n / 1024:.1f} KB" if n < 1024**2 else f"{n / 1024**2:.1f} MB"
 
 
-def _value(report: Report, table: str, *key: str) -> int | None:
-    cell = report.cell(table, *key)
-    return cell.value if cell is not None and cell.status == REPORTED else None
-
-
 def _share(num: int | None, den: int | None) -> str:
     if num is None or not den:
         return "—"
     return f"{num / den:.1%}"
 
 
-def key_figures(report: Report) -> tuple[Figure, ...]:
-    new = _value(report, "applications", "new", "total")
-    granted = [_value(report, "applications", r, "total") for r in ("granted", "partially_granted")]
-    results = _value(report, "applications", "results_total", "total")
+def key_figures(report: Report, checks: tuple[Check, ...] = ()) -> tuple[Figure, ...]:
+    new = report.value("applications", "new", "total")
+    granted = [report.value("applications", r, "total") for r in ("granted", "partially_granted")]
+    results = report.value("applications", "results_total", "total")
     g = None if None in granted else sum(granted)
-    review = _value(report, "review_litigation", "review", "total")
-    review_parts = [_value(report, "review_litigation", "review", o)
-                    for o in ("upheld", "corrected", "other", "pending")]
-    review_note = "件"
-    if review is not None and None not in review_parts and sum(review_parts) != review:
-        review_note = f"件（原表总计；分项之和为 {format_value(sum(review_parts))}）"
-    suits = [_value(report, "review_litigation", p, "total")
+    review = report.value("review_litigation", "review", "total")
+    r1 = next((c for c in checks if c.check == "R1" and not c.passed), None)
+    review_note = f"件（原表总计；分项之和为 {format_value(r1.expected)}）" if r1 else "件"
+    suits = [report.value("review_litigation", p, "total")
              for p in ("litigation_direct", "litigation_after_review")]
     return (
         Figure("新收申请", "—" if new is None else format_value(new), "件"),
@@ -79,7 +71,7 @@ def summary(report: Report, checks: tuple[Check, ...]) -> ReportSummary:
     return ReportSummary(
         report_id=m.report_id, title=m.title, agency=m.agency, year=m.year,
         template=report.template, href=f"reports/{m.report_id}/index.html",
-        figures=key_figures(report),
+        figures=key_figures(report, checks),
         checks_passed=sum(c.passed for c in checks),
         checks_failed=sum(not c.passed and not forms.identity(c.check).soft for c in checks),
         checks_soft_failed=sum(not c.passed and forms.identity(c.check).soft for c in checks),
@@ -171,7 +163,7 @@ def report_page(report: Report, checks: tuple[Check, ...], packages: Packages, f
 
 def _totals(reports: list[Report]) -> tuple[Figure, ...]:
     def total(table: str, *key: str) -> int:
-        return sum(v for r in reports if (v := _value(r, table, *key)) is not None)
+        return sum(v for r in reports if (v := r.value(table, *key)) is not None)
 
     new = total("applications", "new", "total")
     granted = total("applications", "granted", "total") + total("applications", "partially_granted", "total")
