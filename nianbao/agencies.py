@@ -4,6 +4,7 @@ is shown with its numerator and denominator, from published figures only."""
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 
 from .contexts import AgencyData, Figure, NavItem, Page, SeriesRow
 from .layout import format_value
@@ -15,33 +16,52 @@ def _sum(report: Report, table: str, keys: list[tuple[str, ...]]) -> int | None:
     return None if None in values else sum(values)
 
 
-def rate(label: str, num: int | None, den: int | None) -> Figure:
-    if num is None or den is None:
-        return Figure(label, "—", "未以数字公布")
-    if den == 0:
-        return Figure(label, "—", f"{format_value(num)} / 0")
-    return Figure(label, f"{num / den:.1%}", f"{format_value(num)} / {format_value(den)}")
+@dataclass(frozen=True)
+class Measure:
+    """One key series value: a count (``den`` is None) or a rate ``num / den``."""
+
+    label: str
+    num: int | None
+    den: int | None = None
+    rate: bool = False
+
+    @property
+    def share(self) -> float | None:
+        return None if self.num is None or not self.den else self.num / self.den
+
+    def figure(self) -> Figure:
+        if not self.rate:
+            return Figure(self.label, "—" if self.num is None else format_value(self.num), "")
+        if self.num is None or self.den is None:
+            return Figure(self.label, "—", "未以数字公布")
+        if self.den == 0:
+            return Figure(self.label, "—", f"{format_value(self.num)} / 0")
+        return Figure(self.label, f"{self.share:.1%}",
+                      f"{format_value(self.num)} / {format_value(self.den)}")
 
 
-def count(label: str, value: int | None) -> Figure:
-    return Figure(label, "—" if value is None else format_value(value), "")
-
-
-def series_row(report: Report) -> SeriesRow:
+def key_series(report: Report) -> tuple[Measure, ...]:
+    """The figures followed over time: counts, and rates with their numerator and denominator."""
     a, r = "applications", "review_litigation"
     granted = _sum(report, a, [("granted", "total"), ("partially_granted", "total")])
     results = report.value(a, "results_total", "total")
     suits = ("litigation_direct", "litigation_after_review")
-    return SeriesRow(report.meta.year, f"reports/{report.report_id}/index.html", (
-        count("新收申请", report.value(a, "new", "total")),
-        rate("予以公开及部分公开", granted, results),
-        rate("本机关不掌握", report.value(a, "unable.not_held", "total"), results),
-        count("行政复议", report.value(r, "review", "total")),
-        rate("复议纠正率", report.value(r, "review", "corrected"), report.value(r, "review", "total")),
-        count("行政诉讼", _sum(report, r, [(p, "total") for p in suits])),
-        rate("诉讼纠正率", _sum(report, r, [(p, "corrected") for p in suits]),
-             _sum(report, r, [(p, "total") for p in suits])),
-    ))
+    return (
+        Measure("新收申请", report.value(a, "new", "total")),
+        Measure("予以公开及部分公开", granted, results, rate=True),
+        Measure("本机关不掌握", report.value(a, "unable.not_held", "total"), results, rate=True),
+        Measure("行政复议", report.value(r, "review", "total")),
+        Measure("复议纠正率", report.value(r, "review", "corrected"),
+                report.value(r, "review", "total"), rate=True),
+        Measure("行政诉讼", _sum(report, r, [(p, "total") for p in suits])),
+        Measure("诉讼纠正率", _sum(report, r, [(p, "corrected") for p in suits]),
+                _sum(report, r, [(p, "total") for p in suits]), rate=True),
+    )
+
+
+def series_row(report: Report) -> SeriesRow:
+    return SeriesRow(report.meta.year, f"reports/{report.report_id}/index.html",
+                     tuple(m.figure() for m in key_series(report)), report.meta.agency)
 
 
 def agency_pages(reports: list[Report]) -> list[Page]:

@@ -14,6 +14,9 @@ year.html          ``YearData``        the reports of one year with their key fi
 report.html        ``ReportData``      one report: prose, the three tables, checks, downloads
 datasets.html      ``DatasetsData``    every resource and field of the packages, downloads
 agencies.html      ``tuple[NavItem]``  every agency, with its years
+checks.html        ``tuple[IdentityFailures]``  every failing identity anywhere, linked to its cells
+compare.html       ``CompareData``     two reports side by side on the figures both forms share
+compare_index.html ``tuple[NavItem]``  every comparison page (key: agency | year)
 agency.html        ``AgencyData``      one agency: its reports and key series, year by year
 about.html         ``AboutData``       sources, the identities and what the statuses mean
 404.html           ``None``            not found, with links home (absolute base path)
@@ -100,6 +103,9 @@ class CheckView:
     result: str
     message: str
     href: str  # the first cell involved, on the report page ("#c-…")
+    anchor: str  # this check's own line on the report page ("chk-A3-granted")
+    table: str  # the table the identity belongs to
+    soft: bool  # a cross-year or prose check
 
 
 @dataclass(frozen=True)
@@ -122,6 +128,7 @@ class SectionView:
     html: str  # the prose rendered from Markdown (escaped; no raw HTML passes)
     table: TableView | None
     notes_html: str = ""  # notes on the table (注：…, e.g. cells the import could not read)
+    problems: tuple[CheckView, ...] = ()  # failing checks on this table, explained under it
 
 
 @dataclass(frozen=True)
@@ -135,6 +142,8 @@ class ReportData:
     sections: tuple[SectionView, ...]
     checks: tuple[CheckGroup, ...]
     downloads: tuple[Download, ...]
+    previous: "PreviousReport | None" = None  # change against the agency's previous report
+    comparisons: tuple[NavItem, ...] = ()  # compare pages this report is on
 
 
 @dataclass(frozen=True)
@@ -142,6 +151,7 @@ class YearData:
     year: int
     reports: tuple[ReportSummary, ...]
     totals: tuple[Figure, ...]
+    series: tuple[SeriesRow, ...] = ()  # one row per report: the comparison across agencies
 
 
 @dataclass(frozen=True)
@@ -201,6 +211,7 @@ class SeriesRow:
     year: int
     href: str  # the report page
     figures: tuple[Figure, ...]  # counts, and rates with numerator / denominator in the note
+    agency: str = ""
 
 
 @dataclass(frozen=True)
@@ -208,3 +219,78 @@ class AgencyData:
     agency: str
     agency_id: str
     rows: tuple[SeriesRow, ...]  # oldest first
+
+
+@dataclass(frozen=True)
+class FailureRow:
+    """One failing check on the checks page."""
+
+    report_id: str
+    title: str
+    agency: str
+    year: int
+    report_href: str
+    check: CheckView
+    cell_href: str  # the flagged cell on the report page, from the site root
+    acknowledged: bool  # confirmed against the source and noted in the front matter
+
+
+@dataclass(frozen=True)
+class IdentityFailures:
+    id: str
+    table: str
+    label: str
+    label_en: str
+    soft: bool
+    reports_checked: int
+    reports_failing: int
+    rows: tuple[FailureRow, ...]  # newest year first
+
+
+@dataclass(frozen=True)
+class CompareRow:
+    label: str
+    label_en: str
+    a: str  # the first report's figure as printed ("无此项" where its form has no such cell)
+    b: str
+    diff: str  # b − a where both are figures, else "—"
+    changed: bool
+    note: str = ""  # e.g. approximately comparable
+
+
+@dataclass(frozen=True)
+class CompareTable:
+    id: str
+    title: str
+    title_en: str
+    rows: tuple[CompareRow, ...]
+    collapsed: bool = False  # long detail, shown folded
+
+
+@dataclass(frozen=True)
+class CompareData:
+    a: ReportSummary
+    b: ReportSummary
+    kind: str  # agency (one agency, two years) | year (two agencies, one year)
+    tables: tuple[CompareTable, ...]
+    differing: int
+    compared: int
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    label: str
+    before: str
+    after: str
+    change: str  # signed difference (counts, with percent) or percentage points (rates)
+    before_note: str = ""  # numerator / denominator of a rate
+    after_note: str = ""
+
+
+@dataclass(frozen=True)
+class PreviousReport:
+    year: int
+    title: str
+    href: str
+    compare_href: str
+    rows: tuple[ChangeRow, ...]

@@ -162,11 +162,26 @@ class Table:
 
 
 @dataclass(frozen=True)
+class Comparable:
+    """A figure two forms print differently but that still compares (template-spec §7)."""
+
+    table: str
+    code: str
+    label_zh: str
+    label_en: str
+    sum_of: tuple[str, ...] = ()  # row codes whose sum stands for ``code`` where it is not printed
+    measures: dict[str, str] = field(default_factory=dict)  # form → measure read for ``code``
+    note_zh: str = ""
+    note_en: str = ""
+
+
+@dataclass(frozen=True)
 class Forms:
     versions: dict[str, dict[str, str]]
     sections: tuple[Section, ...]
     tables: dict[str, Table]
     identities: tuple[Identity, ...]
+    comparable: tuple[Comparable, ...] = ()
 
     def table(self, code: str) -> Table:
         return self.tables[code]
@@ -303,4 +318,10 @@ def load_forms() -> Forms:
         sections=sections,
         tables=tables,
         identities=identities,
+        comparable=tuple(
+            Comparable(c["table"], c["code"], c["label_zh"], c["label_en"],
+                       tuple(c.get("sum_of", ())), {str(k): v for k, v in c.get("measures", {}).items()},
+                       c.get("note_zh", ""), c.get("note_en", ""))
+            for c in raw.get("comparable", ())
+        ),
     )

@@ -32,6 +32,7 @@ class DataCell:
     id: str = ""
     cls: str = "num"
     header: bool = False
+    flags: tuple[tuple[str, str], ...] = ()  # failing checks on this cell: (check id, item anchor)
 
 
 @dataclass(frozen=True)
@@ -63,19 +64,23 @@ def format_value(value, kind: str = "count") -> str:
     return text
 
 
-def data_cell(cell: Cell | None, kind: str, failing: set[str]) -> DataCell:
+Failing = dict[str, tuple[tuple[str, str], ...]]  # cell anchor → (check id, item anchor) of each failure
+
+
+def data_cell(cell: Cell | None, kind: str, failing: Failing) -> DataCell:
     if cell is None:
         return DataCell("", cls="na")
-    cls = "num" + (" fail" if cell.anchor in failing else "")
+    flags = failing.get(cell.anchor, ())
+    cls = "num" + (" fail" if flags else "")
     if cell.status == REPORTED:
         title = f"原文：{cell.raw}" if cell.raw and cell.raw != str(cell.value) else ""
         unit = cell.unit if kind == "money" else ""
-        return DataCell(format_value(cell.value, kind), unit, title, cell.anchor, cls)
+        return DataCell(format_value(cell.value, kind), unit, title, cell.anchor, cls, flags=flags)
     if cell.status == DASH:
         return DataCell(cell.raw or "-", "", "原表以符号表示 / printed as a dash", cell.anchor,
-                        cls + " nil")
+                        cls + " nil", flags=flags)
     text, title = STATUS_TEXT[cell.status]
-    return DataCell(text, "", title, cell.anchor, f"{cls} nil {cell.status}")
+    return DataCell(text, "", title, cell.anchor, f"{cls} nil {cell.status}", flags=flags)
 
 
 def column_header(leaves: list[tuple[list[Label], Label]], lead: list[HeadCell] = ()) -> tuple:
@@ -102,7 +107,7 @@ def column_header(leaves: list[tuple[list[Label], Label]], lead: list[HeadCell] 
     return tuple(tuple(r) for r in rows)
 
 
-def _applications(report: Report, forms: Forms, failing: set[str], version: str) -> TableView:
+def _applications(report: Report, forms: Forms, failing: Failing, version: str) -> TableView:
     table = forms.table("applications")
     groups = {**table.row_groups}
     cols = [([table.column_groups[g] for g in c.groups], c) for c in table.columns]
@@ -131,7 +136,7 @@ def _applications(report: Report, forms: Forms, failing: set[str], version: str)
                      table.unit, head, (tuple(body),), version)
 
 
-def _review(report: Report, forms: Forms, failing: set[str]) -> TableView:
+def _review(report: Report, forms: Forms, failing: Failing) -> TableView:
     table = forms.table("review_litigation")
     leaves = []
     figures = []
@@ -146,7 +151,7 @@ def _review(report: Report, forms: Forms, failing: set[str]) -> TableView:
                      table.unit, head, ((tuple(figures),),), "")
 
 
-def _active(report: Report, forms: Forms, failing: set[str]) -> TableView:
+def _active(report: Report, forms: Forms, failing: Failing) -> TableView:
     table = forms.table("active")
     width = max(len(m) for a in table.articles for m in a.measures.values())
     bodies = []
@@ -178,7 +183,7 @@ def _active(report: Report, forms: Forms, failing: set[str]) -> TableView:
                      (), tuple(bodies), report.table_templates.get("active", ""))
 
 
-def table_views(report: Report, forms: Forms, failing: set[str]) -> dict[str, TableView]:
+def table_views(report: Report, forms: Forms, failing: Failing) -> dict[str, TableView]:
     """table code → its printed layout, for the tables the report has."""
     version = report.table_templates.get("applications") or report.template
     return {

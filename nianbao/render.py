@@ -11,10 +11,12 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markdown_it import MarkdownIt
 from mdit_py_cjk_friendly import cjk_friendly
 
-from .contexts import (AboutData, CheckGroup, CheckView, DatasetsData, Download, Figure, HomeData,
-                       IdentityDoc, NavItem, Page, ReportData, ReportSummary, SectionView, Site,
+from .checkpages import check_groups, checks_page, failing_cells
+from .contexts import (AboutData, DatasetsData, Download, Figure, HomeData,
+                       IdentityDoc, NavItem, Page, PreviousReport, ReportData, ReportSummary, SectionView, Site,
                        YearData)
-from .agencies import agency_pages
+from .agencies import agency_pages, series_row
+from .compare import compare_pages, previous_reports
 from .datasets_doc import resource_docs
 from .forms import Forms, load_forms
 from .layout import format_value, table_views
@@ -85,43 +87,11 @@ def _download(packages: Packages, path: str, label: str, note: str = "") -> Down
     return Download(label, f"data/{path}", kind, human_size(len(data)), note)
 
 
-def scope_label(report: Report, check: Check, forms: Forms) -> str:
-    """The checked column, row, table or passage, named as the report prints it."""
-    table = forms.table(forms.identity(check.check).table)
-    if check.scope == table.code:
-        return f"表{table.number}"
-    section, _, n = check.scope.partition(".")
-    heading = next((s.heading for s in report.sections if s.code == section), "")
-    if heading:
-        return f"{heading}（第 {n} 处）"
-    if table.code == "active":
-        article_code, _, item_code = check.scope.partition(".")
-        article = next((a for a in table.articles if a.code == article_code), None)
-        item = next((i for i in article.items if i.code == item_code), None) if article else None
-        return f"{article.label.zh()} {item.zh()}" if item else check.scope
-    codes = {label.code: label for label in (*table.rows, *table.columns)}
-    label = codes.get(check.scope)
-    return label.printed() if label else check.scope
-
-
-def check_groups(report: Report, checks: tuple[Check, ...], forms: Forms) -> tuple[CheckGroup, ...]:
-    groups = []
-    for ident in forms.identities:
-        mine = sorted((c for c in checks if c.check == ident.id), key=lambda c: c.passed)
-        if not mine:
-            continue
-        items = tuple(CheckView(c.check, c.scope, scope_label(report, c, forms), c.result,
-                                c.message, f"#{(c.focus or c.cells)[0]}" if c.cells else "#checks")
-                      for c in mine)
-        passed = sum(c.passed for c in mine)
-        groups.append(CheckGroup(ident.id, ident.label_zh, ident.label_en, passed,
-                                 len(mine) - passed, ident.soft, items))
-    return tuple(groups)
-
-
-def report_page(report: Report, checks: tuple[Check, ...], packages: Packages, forms: Forms) -> Page:
-    failing = {a for c in checks if not c.passed for a in (c.focus or c.cells)}
-    views = table_views(report, forms, failing)
+def report_page(report: Report, checks: tuple[Check, ...], packages: Packages, forms: Forms,
+                previous: PreviousReport | None = None, comparisons: tuple[NavItem, ...] = ()) -> Page:
+    views = table_views(report, forms, failing_cells(checks))
+    check_views = check_groups(report, checks, forms)
+    problems = [i for g in check_views for i in g.items if i.result == "fail"]
     tables = {s.code: s.table for s in forms.sections if s.table}
     sections, preamble = [], ""
     for s in report.sections:
@@ -135,8 +105,10 @@ def report_page(report: Report, checks: tuple[Check, ...], packages: Packages, f
         body = [p for p in paragraphs if p not in notes]
         if not report.full_text and not body and not table:
             continue  # a data-only entry: no prose to show under this heading
-        sections.append(SectionView(s.code, s.heading, MD.render("\n\n".join(body)), table,
-                                    MD.render("\n\n".join(notes)) if notes else ""))
+        sections.append(SectionView(
+            s.code, s.heading, MD.render("\n\n".join(body)), table,
+            MD.render("\n\n".join(notes)) if notes else "",
+            tuple(p for p in problems if table and p.table == tables.get(s.code))))
     base = f"{report.meta.year}/{report.report_id}"
     downloads = (
         _download(packages, f"{base}/proactive.csv", "表二 主动公开（CSV）"),
@@ -147,13 +119,12 @@ def report_page(report: Report, checks: tuple[Check, ...], packages: Packages, f
         _download(packages, f"{base}/datapackage.json", "数据包描述 datapackage.json"),
         _download(packages, f"{base}/{report.report_id}.zip", "整个数据包（ZIP）"),
     )
-    check_views = check_groups(report, checks, forms)
     m = report.meta
     data = ReportData(
         summary=summary(report, checks), agency_id=m.agency_id, source_url=m.source_url, published=m.published,
         template_label=forms.versions.get(report.template, {}).get("label_zh", "混合格式"),
         preamble_html=preamble, sections=tuple(sections), checks=check_views,
-        downloads=downloads)
+        downloads=downloads, previous=previous, comparisons=comparisons)
     return Page(f"reports/{m.report_id}/index.html", "report.html", m.title,
                 f"{m.agency} {m.year} 年政府信息公开工作年度报告：正文、三张法定表格、校验与下载。",
                 "years", data,
@@ -197,14 +168,23 @@ def build_pages(reports: list[Report], checks: dict[str, tuple[Check, ...]], pac
                                    _totals(by_year[latest_year]) if latest_year else (),
                                    latest_year, years, combined))]
     for year, rs in sorted(by_year.items()):
+        series = tuple(series_row(r) for r in sorted(rs, key=lambda r: r.meta.agency_id))
         pages.append(Page(f"years/{year}/index.html", "year.html", f"{year} 年度报告",
                           f"{year} 年度政府信息公开工作年度报告 {len(rs)} 份及其主要数据。", "years",
-                          YearData(year, tuple(s for s in summaries if s.year == year), _totals(rs)),
+                          YearData(year, tuple(s for s in summaries if s.year == year), _totals(rs),
+                                   series),
                           (NavItem("home", "首页", "index.html"),)))
+    previous = previous_reports(reports)
+    compared = compare_pages(reports, forms, {s.report_id: s for s in summaries})
     for r in reports:
-        pages.append(report_page(r, checks.get(r.report_id, ()), packages, forms))
+        mine = tuple(NavItem(p.data.kind, p.title, p.path) for p in compared
+                     if p.template == "compare.html" and r.report_id in (p.data.a.report_id, p.data.b.report_id))
+        pages.append(report_page(r, checks.get(r.report_id, ()), packages, forms,
+                                 previous.get(r.report_id), mine))
     combined_docs, per_report_docs = resource_docs(packages, forms)
     pages += agency_pages(reports)
+    pages.append(checks_page(reports, checks, forms))
+    pages += compared
     pages.append(Page("datasets/index.html", "datasets.html", "数据下载与字段说明",
                       "组合数据包与各报告数据包的全部资源、字段、类型与代码。", "datasets",
                       DatasetsData(combined_docs, per_report_docs, combined, tuple(summaries)),
@@ -235,6 +215,8 @@ def render_site(reports: list[Report], checks: dict[str, tuple[Check, ...]], pac
                 "政府信息公开工作年度报告的开放数据：表格、校验与下载。", base_url.rstrip("/"),
                 (NavItem("home", "首页", "index.html"), NavItem("years", "年度", "years/index.html"),
                  NavItem("agencies", "机关", "agencies/index.html"),
+                 NavItem("compare", "对比", "compare/index.html"),
+                 NavItem("checks", "校验", "checks/index.html"),
                  NavItem("datasets", "数据下载", "datasets/index.html"),
                  NavItem("about", "关于", "about/index.html")))
     pages = build_pages(reports, checks, packages, forms)

@@ -1,0 +1,191 @@
+"""Two reports side by side on the figures both forms share (template-spec §7), and each report's
+change against the same agency's previous report.
+
+Which pairs get a page: every report with its agency's previous report, and every two agencies of
+a year while the year holds at most ``YEAR_PAIRS_UP_TO`` reports (pairs grow with the square of a
+year's reports; beyond that the year page's comparison table compares them all at once).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from .agencies import Measure, key_series
+from .contexts import ChangeRow, CompareData, CompareRow, CompareTable, NavItem, Page, PreviousReport
+from .forms import Forms
+from .layout import format_value
+from .model import BLANK, DASH, REPORTED, Report
+
+YEAR_PAIRS_UP_TO = 12
+NIL = {BLANK: "空白", DASH: "", "absent": "缺", "unreadable": "?"}
+
+
+def _read(report: Report, table: str, key: tuple[str, ...], kind: str = "count"):
+    """(text as printed, number or None) of one cell; None when the report has no such cell."""
+    cell = report.cell(table, *key)
+    if cell is None:
+        return None
+    if cell.status == REPORTED:
+        return format_value(cell.value, kind) + (f" {cell.unit}" if kind == "money" else ""), cell.value
+    return NIL.get(cell.status) or cell.raw or "-", None
+
+
+def _sum_of(report: Report, table: str, rows: tuple[str, ...], col: str):
+    cells = [report.cell(table, r, col) for r in rows]
+    if all(c is None for c in cells):
+        return None
+    if any(c is None or c.status not in (REPORTED, BLANK, DASH) for c in cells):
+        return "?", None
+    total = sum(c.value for c in cells if c.status == REPORTED)
+    return f"{format_value(total)}（{len(rows)} 项之和）", total
+
+
+def _row(label: str, label_en: str, a, b, note: str = "") -> CompareRow:
+    a_text, a_num = a or ("无此项", None)
+    b_text, b_num = b or ("无此项", None)
+    if a_num is not None and b_num is not None:
+        delta = b_num - a_num
+        diff = "0" if delta == 0 else format_value(delta, "signed")
+        changed = delta != 0
+    else:
+        diff, changed = "—", a_text != b_text
+    return CompareRow(label, label_en, a_text, b_text, diff, changed, note)
+
+
+def _applications(a: Report, b: Report, forms: Forms) -> tuple[CompareTable, CompareTable]:
+    table = forms.table("applications")
+    sums = {c.code: c for c in forms.comparable if c.table == "applications"}
+    parts = {p for c in sums.values() for p in c.sum_of}
+    totals, by_applicant = [], []
+    for row in table.rows:
+        if row.code in parts or (len(row.templates) < 2 and row.code not in sums):
+            continue
+        for col in table.columns:
+            if row.code in sums:
+                pair = [_read(r, "applications", (row.code, col.code))
+                        or _sum_of(r, "applications", sums[row.code].sum_of, col.code) for r in (a, b)]
+            else:
+                pair = [_read(r, "applications", (row.code, col.code)) for r in (a, b)]
+            if col.code == "total":
+                totals.append(_row(row.printed(), row.label_en, *pair))
+            else:
+                by_applicant.append(_row(f"{row.printed()} · {col.zh()}",
+                                         f"{row.label_en} · {col.label_en}", *pair))
+    return (CompareTable("applications", f"表{table.number} {table.label_zh}（总计列）",
+                         f"{table.label_en} (totals)", tuple(totals)),
+            CompareTable("applicants", f"表{table.number} 按申请人类型",
+                         f"{table.label_en} (by applicant)", tuple(by_applicant), collapsed=True))
+
+
+def _active(a: Report, b: Report, forms: Forms) -> CompareTable:
+    table = forms.table("active")
+    approx = [c for c in forms.comparable if c.table == "active"]
+    rows = []
+    for article in table.articles:
+        if len(article.templates) < 2:
+            continue
+        shared = [m for m in article.measures["2019"] if m in article.measures["2021"]]
+        for item in article.items:
+            if len(item.templates) < 2:
+                continue
+            for c in approx:
+                measures = c.measures.values()
+                if all(m in article.measures[v] for v, m in c.measures.items()):
+                    pair = [next(filter(None, (_read(r, "active", (article.code, item.code, m))
+                                               for m in measures)), None) for r in (a, b)]
+                    rows.append(_row(f"{item.zh()} · {c.label_zh}", f"{item.label_en} · {c.label_en}",
+                                     *pair, note=c.note_zh))
+            for m in shared:
+                label = table.measures[m]
+                pair = [_read(r, "active", (article.code, item.code, m), label.kind) for r in (a, b)]
+                rows.append(_row(f"{item.zh()} · {label.zh()}", f"{item.label_en} · {label.label_en}",
+                                 *pair))
+    return CompareTable("active", f"表{table.number} {table.label_zh}", table.label_en, tuple(rows))
+
+
+def _review(a: Report, b: Report, forms: Forms) -> CompareTable:
+    table = forms.table("review_litigation")
+    rows = [_row(f"{p.zh()} · {o.zh()}", f"{p.label_en} · {o.label_en}",
+                 *[_read(r, "review_litigation", (p.code, o.code)) for r in (a, b)])
+            for p in table.rows for o in table.columns]
+    return CompareTable("review_litigation", f"表{table.number} {table.label_zh}", table.label_en,
+                        tuple(rows))
+
+
+def compare_path(a: Report, b: Report) -> str:
+    return f"compare/{a.report_id}--{b.report_id}/index.html"
+
+
+def pairs(reports: list[Report]) -> list[tuple[Report, Report, str]]:
+    """(older or first, newer or second, kind) for every pair that gets a page."""
+    out = []
+    by_agency, by_year = defaultdict(list), defaultdict(list)
+    for r in reports:
+        by_agency[r.meta.agency_id].append(r)
+        by_year[r.meta.year].append(r)
+    for mine in by_agency.values():
+        mine.sort(key=lambda r: r.meta.year)
+        out += [(x, y, "agency") for x, y in zip(mine, mine[1:])]
+    for year_reports in by_year.values():
+        if len(year_reports) <= YEAR_PAIRS_UP_TO:
+            year_reports.sort(key=lambda r: r.report_id)
+            out += [(x, y, "year") for i, x in enumerate(year_reports) for y in year_reports[i + 1:]]
+    return sorted(out, key=lambda p: (p[2], compare_path(p[0], p[1])))
+
+
+def compare_page(a: Report, b: Report, kind: str, forms: Forms, summaries: dict) -> Page:
+    applications, applicants = _applications(a, b, forms)
+    tables = (_active(a, b, forms), applications, applicants, _review(a, b, forms))
+    rows = [r for t in tables for r in t.rows]
+    if kind == "agency":
+        title = f"{a.meta.agency}：{a.meta.year} 年与 {b.meta.year} 年对比"
+    else:
+        title = f"{a.meta.year} 年度：{a.meta.agency}与{b.meta.agency}对比"
+    data = CompareData(summaries[a.report_id], summaries[b.report_id], kind, tables,
+                       sum(r.changed for r in rows), len(rows))
+    return Page(compare_path(a, b), "compare.html", title,
+                f"{title}：两份报告三张表中两种格式共有的数字逐项并列，不同之处标出。", "compare", data,
+                (NavItem("home", "首页", "index.html"), NavItem("compare", "对比", "compare/index.html")))
+
+
+def compare_pages(reports: list[Report], forms: Forms, summaries: dict) -> list[Page]:
+    found = pairs(reports)
+    pages = [compare_page(a, b, kind, forms, summaries) for a, b, kind in found]
+    index = tuple(NavItem(kind, page.title, page.path) for (_, _, kind), page in zip(found, pages))
+    pages.append(Page("compare/index.html", "compare_index.html", "报告对比",
+                      "同一机关的相邻两年、同一年度的两个机关：两份报告并列比较。", "compare", index,
+                      (NavItem("home", "首页", "index.html"),)))
+    return pages
+
+
+def _change(before: Measure, after: Measure) -> ChangeRow:
+    was, now = before.figure(), after.figure()
+    if after.rate:
+        if before.share is None or after.share is None:
+            return ChangeRow(after.label, was.value, now.value, "—", was.note, now.note)
+        points = (Decimal(str(after.share)) - Decimal(str(before.share))) * 100
+        change = f"{points:+.1f} 个百分点" if round(points, 1) else "持平"
+        return ChangeRow(after.label, was.value, now.value, change, was.note, now.note)
+    if before.num is None or after.num is None:
+        return ChangeRow(after.label, was.value, now.value, "—")
+    delta = after.num - before.num
+    pct = f"（{delta / before.num:+.1%}）" if before.num else ""
+    return ChangeRow(after.label, was.value, now.value,
+                     "持平" if delta == 0 else format_value(delta, "signed") + pct)
+
+
+def previous_reports(reports: list[Report]) -> dict[str, PreviousReport]:
+    """report_id → its change against the same agency's previous report (if there is one)."""
+    by_agency = defaultdict(list)
+    for r in reports:
+        by_agency[r.meta.agency_id].append(r)
+    out = {}
+    for mine in by_agency.values():
+        mine.sort(key=lambda r: r.meta.year)
+        for before, after in zip(mine, mine[1:]):
+            rows = tuple(_change(x, y) for x, y in zip(key_series(before), key_series(after)))
+            out[after.report_id] = PreviousReport(before.meta.year, before.meta.title,
+                                                  f"reports/{before.report_id}/index.html",
+                                                  compare_path(before, after), rows)
+    return out

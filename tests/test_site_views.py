@@ -1,0 +1,105 @@
+"""Pages that compare and explain: the checks page, compare pages, change against the previous
+report, the year page's comparison across agencies. Asserted on parsed HTML."""
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from bs4 import BeautifulSoup
+
+from nianbao.compare import YEAR_PAIRS_UP_TO
+
+
+def soup(site: Path, rel: str) -> BeautifulSoup:
+    return BeautifulSoup((site / rel).read_text("utf-8"), "html.parser")
+
+
+def cells_text(row) -> list[str]:
+    return [c.get_text(" ", strip=True) for c in row.find_all(["th", "td"])]
+
+
+def test_checks_page_links_every_failure_to_a_marked_cell(built_site, built):
+    failing = [c for cs in built["outcome"].checks.values() for c in cs if not c.passed]
+    doc = soup(built_site, "checks/index.html")
+    items = doc.select("ul.failures > li")
+    assert len(items) == len(failing) == 16
+    for li in items:
+        link = li.find("a", string="查看单元格")
+        path, _, anchor = link["href"].removeprefix("../").partition("#")
+        report = soup(built_site, path)
+        cell = report.find(id=anchor)
+        assert cell is not None and cell.name == "td", link["href"]
+        assert "fail" in cell["class"]
+        # the cell explains itself: a flag naming the check, linking to its line in words
+        flag = cell.find("a", class_="flag")
+        assert flag is not None
+        explained = report.find(id=flag["href"][1:])
+        assert explained is not None and "≠" in explained.get_text()
+    summary = {cells_text(tr)[0]: cells_text(tr)[-1] for tr in doc.select("table.summary tbody tr")}
+    assert summary["A2"] == "2" and summary["A3"] == "1" and summary["A1"] == "0"
+
+
+def test_failing_table_is_explained_in_words_under_it(built_site):
+    doc = soup(built_site, "reports/2019-shanghai-office/index.html")
+    box = doc.select_one("#s3_applications .problems")
+    assert "本表有 12 处勾稽关系不符" in box.get_text()
+    assert "总计 805 ≠ 19项之和" in box.get_text()
+    total = doc.find("td", id=box.find("a")["href"][1:]) if box.find("a")["href"].startswith("#") else None
+    assert total is not None and "fail" in total["class"]
+    # tables that pass carry no such box
+    assert doc.select_one("#s4_review_litigation .problems") is None
+
+
+def test_compare_page_same_agency_across_years(built_site):
+    doc = soup(built_site, "compare/2020-pingtan--2021-pingtan/index.html")
+    assert doc.h1.get_text() == "平潭综合实验区：2020 年与 2021 年对比"
+    totals = doc.find("section", attrs={"aria-labelledby": "cmp-applications"})
+    rows = {cells_text(tr)[0].split(" ")[0]: tr for tr in totals.select("table.compare tbody tr")}
+    new = rows["一、本年新收政府信息公开申请数量"]
+    assert cells_text(new)[1:] == ["21", "70", "不同： +49"] and "changed" in new["class"]
+    carried = rows["二、上年结转政府信息公开申请数量"]
+    assert cells_text(carried)[1:] == ["0", "0", "0"] and not carried.get("class")
+    # 2019 form prints （六）其他处理 in one row, the 2021 form in three: compared on their sum
+    other = rows["（六）其他处理"]
+    assert cells_text(other)[1:3] == ["4", "1（3 项之和）"]
+    # the approximate mapping is flagged in words
+    assert "口径相近但不相同" in doc.select_one("table.compare").get_text()
+
+
+def test_compare_pages_cover_agency_years_and_year_pairs(built_site):
+    index = soup(built_site, "compare/index.html")
+    hrefs = sorted(a["href"] for a in index.select("main ul.links a"))
+    assert hrefs == [
+        "../compare/2019-pingtan--2019-shanghai-office/index.html",
+        "../compare/2019-pingtan--2020-pingtan/index.html",
+        "../compare/2020-heilongjiang--2020-pingtan/index.html",
+        "../compare/2020-pingtan--2021-pingtan/index.html",
+        "../compare/2021-pingtan--2022-pingtan/index.html",
+    ]
+    assert YEAR_PAIRS_UP_TO >= 2
+    two = soup(built_site, "compare/2020-heilongjiang--2020-pingtan/index.html")
+    head = cells_text(two.select_one("table.compare thead tr"))
+    assert head[1:3] == ["黑龙江省人民政府", "平潭综合实验区"]
+
+
+def test_report_shows_change_against_previous_report(built_site):
+    doc = soup(built_site, "reports/2021-pingtan/index.html")
+    change = doc.select_one("#change")
+    assert "与上一份报告（2020 年度）相比" in change.h2.get_text()
+    rows = {cells_text(tr)[0]: cells_text(tr)[1:] for tr in change.select("tbody tr")}
+    assert rows["新收申请"] == ["21", "70", "+49（+233.3%）"]
+    granted = rows["予以公开及部分公开"]
+    assert granted[0] == "61.9% 13 / 21" and granted[1] == "50.7% 35 / 69"
+    assert granted[2] == "-11.2 个百分点"
+    assert change.find("a", string="两份报告逐项对比")["href"] == "../../compare/2020-pingtan--2021-pingtan/index.html"
+    # the first report of an agency has nothing to compare with
+    assert soup(built_site, "reports/2020-heilongjiang/index.html").select_one("#change") is None
+
+
+def test_year_page_compares_its_agencies(built_site):
+    doc = soup(built_site, "years/2020/index.html")
+    rows = {cells_text(tr)[0]: cells_text(tr)[1:] for tr in doc.select("table.series tbody tr")}
+    assert set(rows) == {"黑龙江省人民政府", "平潭综合实验区"}
+    assert rows["黑龙江省人民政府"][0] == "6,117"
+    assert rows["平潭综合实验区"][0] == "21"
+    for a in doc.select("table.series tbody th a"):
+        assert (doc and urlsplit(a["href"]).path.startswith("../../reports/"))
