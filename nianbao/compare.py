@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from .agencies import Measure, key_series
+from .series import Measure, key_series
 from .contexts import ChangeRow, CompareData, CompareRow, CompareTable, NavItem, Page, PreviousReport
 from .forms import Forms
 from .layout import format_value

@@ -56,6 +56,7 @@ class Page:
     data: object
     breadcrumbs: tuple[NavItem, ...] = ()
     root_path: str = ""  # for 404.html, served at any depth: the site's absolute base path
+    files: tuple[tuple[str, bytes], ...] = ()  # files the page links to (charts and their data)
 
     @property
     def root(self) -> str:
@@ -69,6 +70,17 @@ class Figure:
     label: str
     value: str
     note: str = ""
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A static SVG chart; ``alt`` says in words what it shows, ``data`` is its CSV."""
+
+    id: str
+    title: str
+    src: str  # from the site root
+    data: str  # from the site root
+    alt: str
 
 
 @dataclass(frozen=True)
@@ -152,6 +164,7 @@ class YearData:
     reports: tuple[ReportSummary, ...]
     totals: tuple[Figure, ...]
     series: tuple[SeriesRow, ...] = ()  # one row per report: the comparison across agencies
+    charts: tuple[Chart, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -219,6 +232,7 @@ class AgencyData:
     agency: str
     agency_id: str
     rows: tuple[SeriesRow, ...]  # oldest first
+    charts: tuple[Chart, ...] = ()
 
 
 @dataclass(frozen=True)

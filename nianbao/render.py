@@ -15,7 +15,7 @@ from .checkpages import check_groups, checks_page, failing_cells
 from .contexts import (AboutData, DatasetsData, Download, Figure, HomeData,
                        IdentityDoc, NavItem, Page, PreviousReport, ReportData, ReportSummary, SectionView, Site,
                        YearData)
-from .agencies import agency_pages, series_row
+from .agencies import agency_pages, series_row, year_chart
 from .compare import compare_pages, previous_reports
 from .datasets_doc import resource_docs
 from .forms import Forms, load_forms
@@ -169,11 +169,12 @@ def build_pages(reports: list[Report], checks: dict[str, tuple[Check, ...]], pac
                                    latest_year, years, combined))]
     for year, rs in sorted(by_year.items()):
         series = tuple(series_row(r) for r in sorted(rs, key=lambda r: r.meta.agency_id))
+        chart, files = year_chart(year, rs)
         pages.append(Page(f"years/{year}/index.html", "year.html", f"{year} 年度报告",
                           f"{year} 年度政府信息公开工作年度报告 {len(rs)} 份及其主要数据。", "years",
                           YearData(year, tuple(s for s in summaries if s.year == year), _totals(rs),
-                                   series),
-                          (NavItem("home", "首页", "index.html"),)))
+                                   series, (chart,)),
+                          (NavItem("home", "首页", "index.html"),), files=tuple(sorted(files.items()))))
     previous = previous_reports(reports)
     compared = compare_pages(reports, forms, {s.report_id: s for s in summaries})
     for r in reports:
@@ -233,6 +234,7 @@ def render_site(reports: list[Report], checks: dict[str, tuple[Check, ...]], pac
     for page in pages:
         html = env.get_template(page.template).render(page=page, site=site)
         out[page.path] = html.encode("utf-8")
+        out.update(page.files)
     assets = templates / "assets"
     for path in sorted(assets.rglob("*")):
         if path.is_file():

@@ -103,3 +103,30 @@ def test_year_page_compares_its_agencies(built_site):
     assert rows["平潭综合实验区"][0] == "21"
     for a in doc.select("table.series tbody th a"):
         assert (doc and urlsplit(a["href"]).path.startswith("../../reports/"))
+
+
+def test_agency_charts_are_static_svg_with_words_and_data(built_site):
+    import csv
+
+    doc = soup(built_site, "agencies/pingtan/index.html")
+    figures = doc.select("figure.chart")
+    assert [f.figcaption.get_text() for f in figures] == [
+        "历年新收申请", "予以公开及部分公开、本机关不掌握占办理结果的比例"]
+    bars = figures[0]
+    assert bars.img["alt"] == "柱状图，历年新收申请：2019 23 件；2020 21 件；2021 70 件；2022 74 件。"
+    svg = (built_site / "agencies/pingtan" / bars.img["src"]).read_text("utf-8")
+    assert svg.startswith("<svg") and "<script" not in svg and "2022" in svg
+    data = bars.find("a", string="图表数据（CSV）")["href"]
+    rows = list(csv.DictReader((built_site / "agencies/pingtan" / data).open(encoding="utf-8")))
+    assert rows == [{"year": "2019", "value": "23"}, {"year": "2020", "value": "21"},
+                    {"year": "2021", "value": "70"}, {"year": "2022", "value": "74"}]
+    rates = list(csv.DictReader((built_site / "agencies/pingtan/rates.csv").open(encoding="utf-8")))
+    assert rates[1] == {"year": "2020", "measure": "予以公开及部分公开", "numerator": "13",
+                        "denominator": "21", "share": "0.6190"}
+    assert "61.9%" in figures[1].img["alt"]
+
+
+def test_year_chart_ranks_agencies(built_site):
+    chart = soup(built_site, "years/2020/index.html").select_one("figure.chart img")
+    assert chart["alt"] == "柱状图，2020 年度新收申请（按机关）：黑龙江省人民政府 6,117 件；平潭综合实验区 21 件。"
+    assert (built_site / "years/2020" / chart["src"]).is_file()

@@ -1,0 +1,58 @@
+"""The key series followed over time and across agencies: counts, and rates kept with their
+published numerator and denominator."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .contexts import Figure
+from .layout import format_value
+from .model import Report
+
+
+def _sum(report: Report, table: str, keys: list[tuple[str, ...]]) -> int | None:
+    values = [report.value(table, *k) for k in keys]
+    return None if None in values else sum(values)
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One key series value: a count (``den`` is None) or a rate ``num / den``."""
+
+    label: str
+    num: int | None
+    den: int | None = None
+    rate: bool = False
+
+    @property
+    def share(self) -> float | None:
+        return None if self.num is None or not self.den else self.num / self.den
+
+    def figure(self) -> Figure:
+        if not self.rate:
+            return Figure(self.label, "—" if self.num is None else format_value(self.num), "")
+        if self.num is None or self.den is None:
+            return Figure(self.label, "—", "未以数字公布")
+        if self.den == 0:
+            return Figure(self.label, "—", f"{format_value(self.num)} / 0")
+        return Figure(self.label, f"{self.share:.1%}",
+                      f"{format_value(self.num)} / {format_value(self.den)}")
+
+
+def key_series(report: Report) -> tuple[Measure, ...]:
+    """The figures followed over time: counts, and rates with their numerator and denominator."""
+    a, r = "applications", "review_litigation"
+    granted = _sum(report, a, [("granted", "total"), ("partially_granted", "total")])
+    results = report.value(a, "results_total", "total")
+    suits = ("litigation_direct", "litigation_after_review")
+    return (
+        Measure("新收申请", report.value(a, "new", "total")),
+        Measure("予以公开及部分公开", granted, results, rate=True),
+        Measure("本机关不掌握", report.value(a, "unable.not_held", "total"), results, rate=True),
+        Measure("行政复议", report.value(r, "review", "total")),
+        Measure("复议纠正率", report.value(r, "review", "corrected"),
+                report.value(r, "review", "total"), rate=True),
+        Measure("行政诉讼", _sum(report, r, [(p, "total") for p in suits])),
+        Measure("诉讼纠正率", _sum(report, r, [(p, "corrected") for p in suits]),
+                _sum(report, r, [(p, "total") for p in suits]), rate=True),
+    )
