@@ -19,6 +19,7 @@ compare.html       ``CompareData``     two reports side by side on the figures b
 compare_index.html ``tuple[NavItem]``  every comparison page (key: agency | year)
 agency.html        ``AgencyData``      one agency: its reports and key series, year by year
 about.html         ``AboutData``       sources, the identities and what the statuses mean
+search.html        ``None``            search (Pagefind; the only page that needs JavaScript)
 404.html           ``None``            not found, with links home (absolute base path)
 =================  ==================  =========================================================
 """
@@ -28,6 +29,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .layout import TableView
+
+INDEXED = ("report.html", "agency.html", "year.html", "about.html")
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,11 @@ class Page:
     breadcrumbs: tuple[NavItem, ...] = ()
     root_path: str = ""  # for 404.html, served at any depth: the site's absolute base path
     files: tuple[tuple[str, bytes], ...] = ()  # files the page links to (charts and their data)
+
+    @property
+    def indexed(self) -> bool:
+        """Whether search indexes this page (its ``<main>`` carries ``data-pagefind-body``)."""
+        return self.template in INDEXED
 
     @property
     def root(self) -> str:

@@ -19,6 +19,7 @@ from .package import Packages, build_packages
 from .parse import parse_document
 from .publish import publish
 from .render import render_site
+from .search import search_index
 from .validate import validate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -100,6 +101,7 @@ def build(content: Path, data_dir: Path, site_dir: Path, base_url: str = "") -> 
     forms = load_forms()
     packages: Packages = build_packages(outcome.reports, outcome.checks, forms)
     site = render_site(outcome.reports, outcome.checks, packages, TEMPLATES, base_url, forms)
+    site.update(search_index({p: b for p, b in site.items() if p.endswith(".html")}))
     publish({data_dir: packages.files, site_dir: site},
             verify=lambda staged: verify_packages(staged, data_dir))
     outcome.pages = sum(1 for p in site if p.endswith(".html"))

@@ -225,6 +225,8 @@ def render_site(reports: list[Report], checks: dict[str, tuple[Check, ...]], pac
                       tuple(sorted((p.data for p in pages if p.template == "year.html"),
                                    key=lambda d: -d.year)),
                       (NavItem("home", "首页", "index.html"),)))
+    pages.append(Page("search/index.html", "search.html", "搜索", "按机关、年度和关键词搜索报告。", "",
+                      None, (NavItem("home", "首页", "index.html"),)))
     base_path = urlsplit(base_url).path.rstrip("/") + "/" if base_url else ""
     pages.append(Page("404.html", "404.html", "页面不存在", "找不到这个页面。", "", None,
                       root_path=base_path))

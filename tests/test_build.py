@@ -59,7 +59,7 @@ def test_crash_while_publishing_leaves_previous_output(tmp_path, monkeypatch):
 def test_cli_build_and_check(tmp_path, seed_content):
     result = run("--content", str(CONTENT), "--data", str(tmp_path / "d"), "--site", str(tmp_path / "s"))
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("built 7 report(s), 29 pages")
+    assert result.stdout.startswith("built 7 report(s), 30 pages")
     assert (tmp_path / "s" / "index.html").is_file()
     assert "warning[check-" not in result.stderr  # the build counts discrepancies, check lists them
     result = run("check", "--content", str(CONTENT))

@@ -130,3 +130,26 @@ def test_year_chart_ranks_agencies(built_site):
     chart = soup(built_site, "years/2020/index.html").select_one("figure.chart img")
     assert chart["alt"] == "柱状图，2020 年度新收申请（按机关）：黑龙江省人民政府 6,117 件；平潭综合实验区 21 件。"
     assert (built_site / "years/2020" / chart["src"]).is_file()
+
+
+def test_search_bundle_and_page(built_site):
+    bundle = built_site / "pagefind"
+    assert (bundle / "pagefind-ui.js").is_file() and (bundle / "pagefind.js").is_file()
+    assert list(bundle.glob("pagefind.zh-cn_*.pf_meta")), "a Chinese index (extended build)"
+    assert not list(bundle.glob("pagefind-component-ui*")), "unused UIs are not shipped"
+    page = soup(built_site, "search/index.html")
+    scripts = [s["src"] for s in page.find_all("script")]
+    assert scripts == ["../pagefind/pagefind-ui.js", "../assets/search.js"]
+    assert page.find(id="search")["data-bundle"] == "../pagefind/"
+    assert page.find("noscript").find("a")  # without JavaScript: browse instead
+    # what is indexed: report, agency, year and about pages; not navigation or lists
+    indexed = sorted(p.relative_to(built_site).as_posix() for p in built_site.rglob("*.html")
+                     if soup(built_site, p.relative_to(built_site).as_posix()).find("main", attrs={"data-pagefind-body": True}))
+    assert "reports/2020-heilongjiang/index.html" in indexed
+    assert "agencies/pingtan/index.html" in indexed
+    assert "index.html" not in indexed and "search/index.html" not in indexed
+    report = soup(built_site, "reports/2020-heilongjiang/index.html")
+    assert report.select_one("#downloads").has_attr("data-pagefind-ignore")
+    # every page has the header's search form, which works without JavaScript (a GET to the page)
+    form = report.find("form", role="search")
+    assert form["action"] == "../../search/index.html" and form.find("input")["name"] == "q"
