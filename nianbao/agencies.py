@@ -17,6 +17,9 @@ def series_row(report: Report) -> SeriesRow:
 
 
 def agency_charts(base: str, mine: list[Report]) -> tuple[tuple, dict[str, bytes]]:
+    """Series over time; an agency with one report has none (its table says it all)."""
+    if len(mine) < 2:
+        return (), {}
     series = [(str(r.meta.year), key_series(r)) for r in mine]
     new, new_files = counts_chart(base, "applications", "历年新收申请", "year",
                                   [Point(y, s[0]) for y, s in series])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 
 import altair as alt
@@ -56,7 +57,7 @@ def counts_chart(base: str, name: str, title: str, key_title: str, points: list[
         key("key:N", title=None, sort=None, axis=alt.Axis(labelAngle=0, labelLimit=180)),
         value("value:Q", title="件", axis=alt.Axis(format=",d", tickMinStep=1)),
         tooltip=["key", "value"],
-    ).properties(width=520 if horizontal else max(160, 60 * len(shown)),
+    ).properties(width=340 if horizontal else max(160, 60 * len(shown)),
                  height=max(60, 22 * len(shown)) if horizontal else 200)
     rows = [{key_title: p.key, "value": p.measure.num if p.measure.num is not None else ""}
             for p in points]
@@ -91,5 +92,7 @@ def rates_chart(base: str, name: str, title: str, series: list[list[Point]]) -> 
 def _files(base: str, name: str, title: str, alt_text: str, chart: alt.Chart,
            rows: list[dict]) -> tuple[Chart, dict[str, bytes]]:
     svg, data = f"{base}/{name}.svg", f"{base}/{name}.csv"
-    files = {svg: _svg(chart), data: _csv(rows) if rows else b""}
-    return Chart(name, title, svg, data, alt_text), files
+    image = _svg(chart)
+    size = re.search(rb'<svg[^>]* width="(\d+)" height="(\d+)"', image)
+    files = {svg: image, data: _csv(rows) if rows else b""}
+    return Chart(name, title, svg, data, alt_text, int(size[1]), int(size[2])), files

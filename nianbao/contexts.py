@@ -89,6 +89,8 @@ class Chart:
     src: str  # from the site root
     data: str  # from the site root
     alt: str
+    width: int  # the SVG's own size, so the page keeps its place before it loads
+    height: int
 
 
 @dataclass(frozen=True)

@@ -126,7 +126,7 @@ def test_datasets_page_documents_every_field(built_site, built_data):
     doc = soup(built_site, "datasets/index.html")
     package = json.loads((built_data / "datapackage.json").read_text("utf-8"))
     for res in package["resources"]:
-        section = doc.find(id=f"res-{res['name']}")
+        section = doc.find(id=f"combined-{res['name']}")
         assert section, res["name"]
         names = [code.text for code in section.select("tbody th code")]
         assert names == [f["name"] for f in res["schema"]["fields"]]

@@ -14,6 +14,8 @@
     showSubResults: true,
     resetStyles: false
   });
+  var input = box.querySelector("input");
+  if (input) input.setAttribute("aria-label", "搜索报告");
   var query = new URLSearchParams(location.search).get("q");
   if (query) ui.triggerSearch(query);
 })();
