@@ -111,6 +111,9 @@ def to_content(report: Report, notes: dict[str, list[str]], data_only: bool,
               "source_url": m.source_url, "published": m.published}
     if data_only:
         fields["full_text"] = False
+    if m.discrepancies:  # a maintainer's acknowledgements, kept across re-imports
+        fields["discrepancies"] = [{"check": d.check, "scope": d.scope, "note": d.note}
+                                   for d in m.discrepancies]
     out = [front_matter(fields)]
     sections = {s.code: s for s in report.sections}
     preamble = sections.get("preamble")

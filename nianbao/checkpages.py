@@ -37,9 +37,11 @@ def scope_label(report: Report, check: Check, forms: Forms) -> str:
 
 def check_view(report: Report, check: Check, forms: Forms) -> CheckView:
     shown = check.focus or check.cells
+    note = next((d.note for d in report.meta.discrepancies
+                 if check.acknowledged and (d.check, d.scope) == (check.check, check.scope)), "")
     return CheckView(check.check, check.scope, scope_label(report, check, forms), check.result,
                      check.message, f"#{shown[0]}" if shown else "#checks", item_anchor(check),
-                     forms.identity(check.check).table, forms.identity(check.check).soft)
+                     forms.identity(check.check).table, forms.identity(check.check).soft, note)
 
 
 def check_groups(report: Report, checks: tuple[Check, ...], forms: Forms) -> tuple[CheckGroup, ...]:

@@ -106,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     _print(outcome.diagnostics + listed)
     n_checks = sum(len(c) for c in outcome.checks.values())
     failed = len(outcome.failed_checks)
+    acked = len(outcome.acknowledged_checks)
     if outcome.errors:
         print(f"error: {len(outcome.errors)} problem(s) in the content; nothing was written",
               file=sys.stderr)
@@ -114,10 +115,11 @@ def main(argv: list[str] | None = None) -> int:
     soft = len(outcome.soft_failures)
     if args.command == "check":
         print(f"checked {len(outcome.reports)} report(s): {n_checks} checks, {failed} failing, "
-              f"{soft} soft warnings; {warnings} warning(s)")
+              f"{acked} acknowledged, {soft} soft warnings; {warnings} warning(s)")
     else:
         print(f"built {len(outcome.reports)} report(s), {outcome.pages} pages, {outcome.files} files "
-              f"in {outcome.seconds:.1f} s; {n_checks} checks, {failed} failing, {len(outcome.soft_failures)} soft "
+              f"in {outcome.seconds:.1f} s; {n_checks} checks, {failed} failing, {acked} acknowledged, "
+              f"{len(outcome.soft_failures)} soft "
               f"(python build.py check lists them); {len(outcome.warnings)} warning(s)")
     if args.strict and failed:
         print(f"error: {failed} failing check(s) not acknowledged (--strict)", file=sys.stderr)

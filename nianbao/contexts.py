@@ -128,6 +128,7 @@ class CheckView:
     anchor: str  # this check's own line on the report page ("chk-A3-granted")
     table: str  # the table the identity belongs to
     soft: bool  # a cross-year or prose check
+    note: str = ""  # the maintainer's note where the failure is acknowledged (confirmed in the source)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ the written file parses back to exactly the same figures before keeping it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .canonical import to_content
@@ -126,6 +126,11 @@ def import_source(source: Path, content: Path, year: int | None = None, agency: 
             display_path(target), 1, 1, "content-exists", f"{display_path(target)} already exists",
             hint="remove it, or pass --force to replace it with this import"))
         return result
+    if target.exists():  # --force: keep what a maintainer confirmed against the source
+        previous, _ = load_document(target, content)
+        if previous is not None and previous.meta.discrepancies:
+            report = replace(report, meta=replace(report.meta,
+                                                  discrepancies=previous.meta.discrepancies))
     written = to_content(report, report.notes, data_only)
     _check_round_trip(report, written, target, content)
     target.parent.mkdir(parents=True, exist_ok=True)

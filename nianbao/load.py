@@ -10,10 +10,10 @@ from pathlib import Path
 import yaml
 
 from .diagnostics import Diagnostic, SourceText, display_path
-from .model import Meta
+from .model import Discrepancy, Meta
 
 REQUIRED = ("title", "agency", "agency_id", "year")
-OPTIONAL = ("source_url", "published", "full_text")
+OPTIONAL = ("source_url", "published", "full_text", "discrepancies")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_BYTES = 5 * 1024 * 1024
 
@@ -169,6 +169,7 @@ def check_meta(
     for name in ("title", "agency"):
         if fields.get(name) not in (None, "") and not isinstance(fields.get(name), str):
             bad(name, "front-matter-field", f"'{name}' must be text", "quote the value")
+    discrepancies = _discrepancies(fields.get("discrepancies"), front, source, diags)
     if diags:
         return None, diags
     return (
@@ -180,6 +181,39 @@ def check_meta(
             source_url=str(source_url),
             published=published or "",
             full_text=full_text,
+            discrepancies=discrepancies,
         ),
         diags,
     )
+
+
+DISCREPANCY_HINT = ("a list of entries such as '- {check: A2, scope: total, note: 原表总计列空白，"
+                    "已与原文核对}' (check and scope as `build.py check` prints them)")
+
+
+def _discrepancies(value, front: list[str], source: SourceText,
+                   diags: list[Diagnostic]) -> tuple[Discrepancy, ...]:
+    """The acknowledged discrepancies, each located on its own line of the front matter."""
+    if value in (None, ""):
+        return ()
+    start = _field_line(front, "discrepancies")
+    if not isinstance(value, list):
+        diags.append(source.diagnostic(start, 1, "front-matter-discrepancies",
+                                       "'discrepancies' must be a list", hint=DISCREPANCY_HINT))
+        return ()
+    items = [i + 2 for i, text in enumerate(front) if i + 2 > start and re.match(r"^\s*-\s", text)]
+    out = []
+    for n, entry in enumerate(value):
+        line = items[n] if n < len(items) else start
+        fields = entry if isinstance(entry, dict) else {}
+        missing = [k for k in ("check", "scope", "note")
+                   if not isinstance(fields.get(k), str) or not fields[k].strip()]
+        unknown = sorted(set(fields) - {"check", "scope", "note"})
+        if missing or unknown or not isinstance(entry, dict):
+            what = (f"has no {', '.join(missing)}" if missing else f"has unknown key {unknown[0]!r}")
+            diags.append(source.diagnostic(line, 1, "front-matter-discrepancies",
+                                           f"discrepancy {n + 1} {what}", hint=DISCREPANCY_HINT))
+            continue
+        out.append(Discrepancy(fields["check"].strip(), fields["scope"].strip(),
+                               fields["note"].strip(), line))
+    return tuple(out)

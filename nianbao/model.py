@@ -17,6 +17,16 @@ Number = int | Decimal
 
 
 @dataclass(frozen=True)
+class Discrepancy:
+    """A failing check confirmed against the source (front matter ``discrepancies:``)."""
+
+    check: str  # identity id, e.g. A2
+    scope: str  # the column, row or table it fails on, as in the checks resource
+    note: str  # what was confirmed, shown beside the failure
+    line: int = 0  # where it is written in the content file
+
+
+@dataclass(frozen=True)
 class Meta:
     """The front matter of a content file, checked."""
 
@@ -27,6 +37,7 @@ class Meta:
     source_url: str = ""
     published: str = ""  # ISO date or empty
     full_text: bool = True  # False: a data-only entry (figures and the link, not the prose)
+    discrepancies: tuple[Discrepancy, ...] = ()
 
     @property
     def report_id(self) -> str:

@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .acknowledge import acknowledge
 from .diagnostics import Diagnostic
 from .crossyear import cross_year
 from .forms import load_forms
@@ -51,6 +52,11 @@ class Outcome:
                 if not c.passed and not c.acknowledged and not forms.identity(c.check).soft]
 
     @property
+    def acknowledged_checks(self) -> list[Check]:
+        """Failing checks confirmed against the source in the front matter."""
+        return [c for cs in self.checks.values() for c in cs if not c.passed and c.acknowledged]
+
+    @property
     def soft_failures(self) -> list[Check]:
         forms = load_forms()
         return [c for cs in self.checks.values() for c in cs
@@ -74,6 +80,8 @@ def read_reports(content: Path) -> Outcome:
         outcome.checks[report.report_id] = checks
     for report_id, checks in cross_year(outcome.reports, forms).items():
         outcome.checks[report_id] += checks
+    outcome.checks, diags = acknowledge(outcome.reports, outcome.checks)
+    outcome.diagnostics += diags
     outcome.diagnostics.sort(key=lambda d: (d.path, d.line, d.col))
     return outcome
 

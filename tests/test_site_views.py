@@ -34,6 +34,8 @@ def test_checks_page_links_every_failure_to_a_marked_cell(built_site, built):
         assert flag is not None
         explained = report.find(id=flag["href"][1:])
         assert explained is not None and "≠" in explained.get_text()
+    # each is acknowledged in its content file: shown as confirmed, with the maintainer's note
+    assert all(li.find(class_="badge ack") and li.find("p", class_="ack") for li in items)
     summary = {cells_text(tr)[0]: cells_text(tr)[-1] for tr in doc.select("table.summary tbody tr")}
     assert summary["A2"] == "2" and summary["A3"] == "1" and summary["A1"] == "0"
 

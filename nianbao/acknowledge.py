@@ -1,0 +1,40 @@
+"""Published discrepancies confirmed against the source: a failing check named in the front
+matter's ``discrepancies:`` is marked ``acknowledged`` (it stays a failure, shown with its note;
+``--strict`` no longer fails on it). An entry that names no failing check is reported."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from .diagnostics import WARNING, Diagnostic, SourceText
+from .model import Check, Report
+
+
+def acknowledge(reports: list[Report], checks: dict[str, tuple[Check, ...]]
+                ) -> tuple[dict[str, tuple[Check, ...]], list[Diagnostic]]:
+    out, diags = dict(checks), []
+    for report in reports:
+        wanted = {(d.check, d.scope): d for d in report.meta.discrepancies}
+        if not wanted:
+            continue
+        mine = checks.get(report.report_id, ())
+        out[report.report_id] = tuple(replace(c, acknowledged=True)
+                                      if not c.passed and (c.check, c.scope) in wanted else c
+                                      for c in mine)
+        failing = {(c.check, c.scope) for c in mine if not c.passed}
+        known = {(c.check, c.scope) for c in mine}
+        source = None
+        for key, d in wanted.items():
+            if key in failing:
+                continue
+            source = source or SourceText(report.path, Path(report.path).read_text("utf-8"))
+            if key in known:
+                message = f"{d.check} holds on {d.scope}: there is no discrepancy to acknowledge"
+                hint = "remove this entry (the figures now add up)"
+            else:
+                message = f"this report has no check {d.check} on {d.scope}"
+                hint = "name a failing check and scope as `python build.py check` prints them, e.g. A2 on total"
+            diags.append(source.diagnostic(d.line, 1, "discrepancy-unmatched", message, hint,
+                                           severity=WARNING))
+    return out, diags
