@@ -10,7 +10,9 @@ Chinese); navigation, downloads and check lists are marked ``data-pagefind-ignor
 from __future__ import annotations
 
 import asyncio
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 BUNDLE = "pagefind/"
 # The default UI needs these; the other bundled UIs (modular, component, highlight) are not shipped.
@@ -25,16 +27,22 @@ async def _index(pages: dict[str, bytes]) -> dict[str, bytes]:
     from pagefind.index import IndexConfig, PagefindIndex
 
     out: dict[str, bytes] = {}
-    async with PagefindIndex(IndexConfig(keep_index_url=True, force_language="zh-cn",
-                                           exclude_selectors=[".en", "figure.chart"])) as index:
-        for path in sorted(pages):
-            html = pages[path].decode("utf-8")
-            if "data-pagefind-body" in html:
-                await index.add_html_file(content=html, url="/" + path)
-        for f in await index.get_files():
-            if not f["path"].startswith(UNUSED):
-                out[BUNDLE + f["path"]] = f["content"]
-        await index.delete_index()
+    config = IndexConfig(keep_index_url=True, force_language="zh-cn",
+                         exclude_selectors=[".en", "figure.chart"])
+    with tempfile.TemporaryDirectory(prefix="nianbao-search-") as tmp:
+        # written to disk, not read back through the service's pipe (which stalls on large indexes)
+        async with PagefindIndex(config) as index:
+            for path in sorted(pages):
+                html = pages[path].decode("utf-8")
+                if "data-pagefind-body" in html:
+                    await index.add_html_file(content=html, url="/" + path)
+            await index.write_files(output_path=tmp)
+            await index.delete_index()
+        root = Path(tmp)
+        for f in sorted(root.rglob("*")):
+            rel = f.relative_to(root).as_posix()
+            if f.is_file() and not rel.startswith(UNUSED):
+                out[BUNDLE + rel] = f.read_bytes()
     return out
 
 
