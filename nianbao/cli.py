@@ -13,6 +13,7 @@ from .diagnostics import Diagnostic, SourceText
 from .pipeline import Outcome, build, read_reports
 
 COMMANDS = ("build", "check", "import")
+CACHE = Path(__file__).resolve().parent.parent / ".cache"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -26,9 +27,11 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--site", type=Path, default=Path("site"), help="site output folder")
     b.add_argument("--base-url", default="", help="the site's public base URL or path")
     b.add_argument("--strict", action="store_true", help="fail on any unacknowledged failing check")
+    _speed_options(b)
     c = sub.add_parser("check", help="parse and check the content without writing anything")
     c.add_argument("--content", type=Path, default=Path("content"), help="content folder")
     c.add_argument("--strict", action="store_true", help="fail on any unacknowledged failing check")
+    _speed_options(c)
     i = sub.add_parser("import", help="import a published report (.txt, .md, .html, .pdf)")
     i.add_argument("source", type=Path, help="the document as published")
     i.add_argument("--content", type=Path, default=Path("content"), help="content folder")
@@ -40,6 +43,30 @@ def _parser() -> argparse.ArgumentParser:
                    help="keep the figures and the link, not the prose")
     i.add_argument("--force", action="store_true", help="replace an existing content file")
     return parser
+
+
+def _speed_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--cache", type=Path, default=CACHE,
+                   help="cache of files already read, by content hash (default: .cache/ beside build.py)")
+    p.add_argument("--no-cache", action="store_true", help="read every file again")
+    p.add_argument("--jobs", type=int, default=None, help="worker processes (default: one per core)")
+
+
+def _progress(label: str):
+    """A one-line progress bar on a terminal (stderr); nothing when output is redirected."""
+    if not sys.stderr.isatty():
+        return None
+    state = {"shown": -1}
+
+    def show(done: int, total: int) -> None:
+        percent = 100 * done // max(total, 1)
+        if percent == state["shown"] and done != total:
+            return
+        state["shown"] = percent
+        bar = "#" * (percent // 4)
+        end = "\n" if done == total else ""
+        print(f"\r{label} [{bar:<25}] {done}/{total}", end=end, file=sys.stderr, flush=True)
+    return show
 
 
 def _import(args) -> int:
@@ -97,10 +124,12 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "import":
         return _import(args)
+    cache = None if args.no_cache else args.cache
+    progress = _progress("reading")
     if args.command == "check":
-        outcome = read_reports(args.content)
+        outcome = read_reports(args.content, cache, args.jobs, progress)
     else:
-        outcome = build(args.content, args.data, args.site, args.base_url)
+        outcome = build(args.content, args.data, args.site, args.base_url, cache, args.jobs, progress)
     check_diags = _check_diagnostics(outcome, args.strict)
     listed = check_diags if (args.command == "check" or args.strict) else []
     _print(outcome.diagnostics + listed)

@@ -37,7 +37,8 @@ def content_files(content_dir: Path) -> list[Path]:
 
 
 def load_content(content_dir: Path) -> tuple[list[Document], list[Diagnostic]]:
-    """Every content file below ``content_dir``, in path order, with every problem found."""
+    """Every content file below ``content_dir``, in path order, with every problem found in each
+    file (problems between files, such as two files of one report, are the pipeline's)."""
     docs: list[Document] = []
     diags: list[Diagnostic] = []
     if not content_dir.is_dir():
@@ -52,17 +53,6 @@ def load_content(content_dir: Path) -> tuple[list[Document], list[Diagnostic]]:
         diags.extend(found)
         if doc is not None:
             docs.append(doc)
-    seen: dict[str, Document] = {}
-    for doc in docs:
-        first = seen.setdefault(doc.meta.report_id, doc)
-        if first is not doc:
-            diags.append(
-                doc.source.diagnostic(
-                    1, 1, "duplicate-report",
-                    f"report {doc.meta.report_id} is also defined in {first.path}",
-                    hint="each (year, agency_id) pair has one content file",
-                )
-            )
     return docs, diags
 
 

@@ -11,17 +11,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .acknowledge import acknowledge
-from .diagnostics import Diagnostic
+from .cache import ReadCache
+from .diagnostics import Diagnostic, display_path
 from .crossyear import cross_year
 from .forms import load_forms
-from .load import load_content
 from .model import Check, Report
 from .package import Packages, build_packages
-from .parse import parse_document
+from .read import read_all
 from .publish import publish
 from .render import render_site
 from .search import search_index
-from .validate import validate
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates"
@@ -63,19 +62,29 @@ class Outcome:
                 if not c.passed and forms.identity(c.check).soft]
 
 
-def read_reports(content: Path) -> Outcome:
-    """Load, parse and validate every report (no output)."""
+def read_reports(content: Path, cache_dir: Path | None = None, jobs: int | None = None,
+                 progress=None) -> Outcome:
+    """Load, parse and validate every report (no output). With ``cache_dir``, files read before
+    by the same code come from the cache."""
     forms = load_forms()
     outcome = Outcome()
-    docs, diags = load_content(content)
-    outcome.diagnostics += diags
-    for doc in docs:
-        report, diags = parse_document(doc, forms)
+    if not content.is_dir():
+        shown = display_path(content)
+        outcome.diagnostics.append(Diagnostic(shown, 1, 1, "content-missing", f"no content folder at {shown}",
+                                              hint="pass --content DIR, a folder of <year>/<agency_id>.md files"))
+        return outcome
+    seen: dict[str, Report] = {}
+    for report, checks, diags in read_all(content, ReadCache(cache_dir), jobs, progress):
         outcome.diagnostics += diags
         if report is None:
             continue
-        checks, diags = validate(report, forms)
-        outcome.diagnostics += diags
+        first = seen.setdefault(report.report_id, report)
+        if first is not report:
+            outcome.diagnostics.append(Diagnostic(
+                report.path, 1, 1, "duplicate-report",
+                f"report {report.report_id} is also defined in {first.path}",
+                hint="each (year, agency_id) pair has one content file", source="---"))
+            continue
         outcome.reports.append(report)
         outcome.checks[report.report_id] = checks
     for report_id, checks in cross_year(outcome.reports, forms).items():
@@ -100,9 +109,10 @@ def verify_packages(staged: dict[Path, Path], data_dir: Path) -> list[str]:
     return problems
 
 
-def build(content: Path, data_dir: Path, site_dir: Path, base_url: str = "") -> Outcome:
+def build(content: Path, data_dir: Path, site_dir: Path, base_url: str = "",
+          cache_dir: Path | None = None, jobs: int | None = None, progress=None) -> Outcome:
     start = time.perf_counter()
-    outcome = read_reports(content)
+    outcome = read_reports(content, cache_dir, jobs, progress)
     if outcome.errors:
         outcome.seconds = time.perf_counter() - start
         return outcome

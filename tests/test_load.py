@@ -53,8 +53,13 @@ def test_not_utf8(content_copy, seed_file):
 
 
 def test_duplicate_report(content_copy, seed_file):
+    from nianbao.pipeline import read_reports
+
     (content_copy / "2020" / "copy.md").write_bytes(seed_file.read_bytes())
-    assert ("duplicate-report", 1) in codes(content_copy)[1]
+    found = read_reports(content_copy).errors
+    assert [(d.code, d.line, d.path.endswith("heilongjiang.md")) for d in found] == [
+        ("duplicate-report", 1, True)]
+    assert "also defined in" in found[0].message and found[0].path != found[0].message
 
 
 def test_no_front_matter(content_copy, seed_file):

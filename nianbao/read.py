@@ -1,0 +1,69 @@
+"""Stages 1–3 for every content file — load, parse, validate — cached by content hash and run
+across processes for the files the cache does not hold. Results come back in path order, so the
+output does not depend on how the work was shared out."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from .cache import ReadCache, key
+from .diagnostics import Diagnostic, display_path
+from .forms import load_forms
+from .load import content_files, load_document
+from .model import Check, Report
+from .parse import parse_document
+from .validate import validate
+
+Result = tuple[Report | None, tuple[Check, ...], list[Diagnostic]]
+POOL_FROM = 16  # fewer files than this are read in-process (starting workers costs more)
+
+
+def read_one(path: Path, content_dir: Path) -> Result:
+    forms = load_forms()
+    doc, diags = load_document(path, content_dir)
+    if doc is None:
+        return None, (), diags
+    report, more = parse_document(doc, forms)
+    diags += more
+    if report is None:
+        return None, (), diags
+    checks, more = validate(report, forms)
+    return report, checks, diags + more
+
+
+def _read_keyed(args: tuple[Path, Path]) -> Result:
+    return read_one(*args)
+
+
+def read_all(content_dir: Path, cache: ReadCache, jobs: int | None = None,
+             progress: Callable[[int, int], None] | None = None) -> list[Result]:
+    files = content_files(content_dir)
+    shown_dir = display_path(content_dir)
+    keys = [key(display_path(p), shown_dir, p.read_bytes()) for p in files]
+    results: list[Result | None] = [cache.get(k) for k in keys]
+    misses = [i for i, r in enumerate(results) if r is None]
+    done = len(files) - len(misses)
+    if progress:
+        progress(done, len(files))
+    jobs = jobs or os.cpu_count() or 1
+    work = [(files[i], content_dir) for i in misses]
+    if len(misses) >= POOL_FROM and jobs > 1:
+        with ProcessPoolExecutor(jobs) as pool:
+            computed = pool.map(_read_keyed, work, chunksize=max(1, len(work) // (jobs * 8)))
+            for i, result in zip(misses, computed):
+                results[i] = result
+                cache.put(keys[i], result)
+                done += 1
+                if progress:
+                    progress(done, len(files))
+    else:
+        for i, item in zip(misses, work):
+            results[i] = _read_keyed(item)
+            cache.put(keys[i], results[i])
+            done += 1
+            if progress:
+                progress(done, len(files))
+    return results

@@ -1,0 +1,39 @@
+"""The read cache and the process pool change how fast, never what: the same outcome cached or
+not, serial or parallel, and an edited file is read again."""
+
+import shutil
+
+from nianbao import read
+from nianbao.pipeline import read_reports
+
+from conftest import CONTENT
+
+
+def summary(outcome):
+    return ([(r.report_id, r.cells, r.sections) for r in outcome.reports],
+            outcome.checks, [d.format() for d in outcome.diagnostics])
+
+
+def test_cached_parallel_and_serial_reads_agree(tmp_path, monkeypatch):
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    serial = read_reports(content, None, jobs=1)
+    monkeypatch.setattr(read, "POOL_FROM", 1)  # force the process pool even for 7 files
+    parallel = read_reports(content, tmp_path / "cache", jobs=2)
+    cached = read_reports(content, tmp_path / "cache", jobs=2)
+    assert summary(serial) == summary(parallel) == summary(cached)
+    assert len(list((tmp_path / "cache").rglob("*.pickle"))) == 7
+
+
+def test_an_edited_file_is_read_again_and_a_broken_entry_is_a_miss(tmp_path, content_copy, seed_file):
+    cache = tmp_path / "cache"
+    first = read_reports(content_copy, cache)
+    assert first.reports[0].value("applications", "new", "total") == 6117
+    text = seed_file.read_text("utf-8")
+    seed_file.write_text(text.replace("109\t50\t33\t33\t225", "109\t50\t33\t33\t226"), "utf-8")
+    edited = read_reports(content_copy, cache)
+    assert [c.check for cs in edited.checks.values() for c in cs if not c.passed] == ["R1"]
+    for entry in cache.rglob("*.pickle"):
+        entry.write_bytes(b"not a pickle")
+    again = read_reports(content_copy, cache)
+    assert summary(again) == summary(edited)
