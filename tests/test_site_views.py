@@ -155,3 +155,16 @@ def test_search_bundle_and_page(built_site):
     # every page has the header's search form, which works without JavaScript (a GET to the page)
     form = report.find("form", role="search")
     assert form["action"] == "../../search/index.html" and form.find("input")["name"] == "q"
+
+
+def test_every_page_carries_a_content_security_policy(built_site):
+    """No inline script or style may run: a script that slipped into a page would be refused."""
+    for path in sorted(built_site.rglob("*.html")):
+        doc = BeautifulSoup(path.read_text("utf-8"), "html.parser")
+        csp = doc.find("meta", attrs={"http-equiv": "Content-Security-Policy"})
+        assert csp is not None, path
+        policy = dict(part.strip().split(" ", 1) for part in csp["content"].split(";"))
+        assert policy["default-src"] == "'self'" and policy["object-src"] == "'none'"
+        assert "unsafe-inline" not in csp["content"] and "unsafe-eval'" not in csp["content"].replace("wasm-unsafe-eval'", "")
+        assert not doc.find(attrs={"style": True}), path
+        assert all(s.get("src") or s.get("type") == "application/ld+json" for s in doc.find_all("script")), path
