@@ -191,14 +191,17 @@ def main() -> int:
     print(f"generated {args.n} reports ({results['content']['mb']} MB) in {results['generate_s']} s "
           f"into {content}", flush=True)
 
-    def run(name: str, cmd: list[str], out: Path | None = None) -> dict:
+    def run(name: str, cmd: list[str], *out: Path) -> dict:
         print(f"  {name} …", end=" ", flush=True)
         r = measure(cmd, args.stall)
-        r["summary"] = (r.pop("stdout").strip().splitlines() or [""])[-1]
+        lines = r.pop("stdout").strip().splitlines()
+        if lines:
+            r["summary"] = lines[-1]
         if r["rc"] == 0:
             del r["stderr"]
-        if out is not None:
-            r["output"] = dict(zip(("files", "mb"), tree_size(out)))
+        if out:  # what the command wrote
+            sizes = [tree_size(d) for d in out]
+            r["output"] = {"files": sum(f for f, _ in sizes), "mb": round(sum(m for _, m in sizes), 1)}
         print("STALLED" if r["stalled"] else f"rc {r['rc']}, {r['wall_s']} s", flush=True)
         if r["rc"] != 0 and not r["stalled"]:
             print(r["stderr"], file=sys.stderr)
@@ -212,13 +215,13 @@ def main() -> int:
     run("check", [py, "build.py", "check", "--content", str(content),
                   *(["--no-cache"] if "--no-cache" in usage else [])])
     empty(site, data, work / "cache")
-    cold = run("cold", build, site)
+    cold = run("cold", build, site, data)
     if cold["rc"] == 0:
         results["edited"] = str(edit_one_report(content).relative_to(work))
-        run("edit", build, site)
-        run("no change", build, site)
+        run("edit", build, site, data)
+        run("no change", build, site, data)
         if "--no-search" in usage:
-            r = run("no change --no-search", [*build, "--no-search"], site)
+            r = run("no change --no-search", [*build, "--no-search"], site, data)
             if r["rc"] == 0:
                 results["search_s"] = round(runs["no change"]["wall_s"] - r["wall_s"], 2)
         elif re.search(r"\{[^}]*\bsearch\b[^}]*\}", usage):
