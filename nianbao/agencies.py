@@ -3,12 +3,10 @@ is shown with its numerator and denominator, from published figures only."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 from .charts import YEAR_TOP, Point, counts_chart, rates_chart
 from .contexts import AgencyData, Figure, NavItem, Page, SeriesRow
 from .model import Report
-from .series import key_series
+from .series import histories, key_series
 
 
 def series_row(report: Report) -> SeriesRow:
@@ -37,13 +35,9 @@ def year_chart(year: int, reports: list[Report]):
 
 
 def agency_pages(reports: list[Report]) -> list[Page]:
-    by_agency: dict[str, list[Report]] = defaultdict(list)
-    for report in reports:
-        by_agency[report.meta.agency_id].append(report)
     pages, index = [], []
     home = (NavItem("home", "首页", "index.html"),)
-    for agency_id, mine in sorted(by_agency.items()):
-        mine.sort(key=lambda r: r.meta.year)
+    for agency_id, mine in histories(reports).items():
         name = mine[-1].meta.agency
         path = f"agencies/{agency_id}/index.html"
         charts, files = agency_charts(f"agencies/{agency_id}", mine)

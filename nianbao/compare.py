@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from .series import Measure, key_series
+from .series import Measure, histories, key_series
 from .contexts import ChangeRow, CompareData, CompareRow, CompareTable, NavItem, Page, PreviousReport
 from .forms import Forms
 from .layout import format_value
@@ -120,12 +120,10 @@ def compare_path(a: Report, b: Report) -> str:
 def pairs(reports: list[Report]) -> list[tuple[Report, Report, str]]:
     """(older or first, newer or second, kind) for every pair that gets a page."""
     out = []
-    by_agency, by_year = defaultdict(list), defaultdict(list)
+    by_year = defaultdict(list)
     for r in reports:
-        by_agency[r.meta.agency_id].append(r)
         by_year[r.meta.year].append(r)
-    for mine in by_agency.values():
-        mine.sort(key=lambda r: r.meta.year)
+    for mine in histories(reports).values():
         out += [(x, y, "agency") for x, y in zip(mine, mine[1:])]
     for year_reports in by_year.values():
         if len(year_reports) <= YEAR_PAIRS_UP_TO:
@@ -177,12 +175,8 @@ def _change(before: Measure, after: Measure) -> ChangeRow:
 
 def previous_reports(reports: list[Report]) -> dict[str, PreviousReport]:
     """report_id → its change against the same agency's previous report (if there is one)."""
-    by_agency = defaultdict(list)
-    for r in reports:
-        by_agency[r.meta.agency_id].append(r)
     out = {}
-    for mine in by_agency.values():
-        mine.sort(key=lambda r: r.meta.year)
+    for mine in histories(reports).values():
         for before, after in zip(mine, mine[1:]):
             rows = tuple(_change(x, y) for x, y in zip(key_series(before), key_series(after)))
             out[after.report_id] = PreviousReport(before.meta.year, before.meta.title,

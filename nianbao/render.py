@@ -177,11 +177,14 @@ def build_pages(reports: list[Report], checks: dict[str, tuple[Check, ...]], pac
                           (NavItem("home", "首页", "index.html"),), files=tuple(sorted(files.items()))))
     previous = previous_reports(reports)
     compared = compare_pages(reports, forms, {s.report_id: s for s in summaries})
+    comparisons: dict[str, list[NavItem]] = defaultdict(list)
+    for p in compared:
+        if p.template == "compare.html":
+            for side in (p.data.a, p.data.b):
+                comparisons[side.report_id].append(NavItem(p.data.kind, p.title, p.path))
     for r in reports:
-        mine = tuple(NavItem(p.data.kind, p.title, p.path) for p in compared
-                     if p.template == "compare.html" and r.report_id in (p.data.a.report_id, p.data.b.report_id))
         pages.append(report_page(r, checks.get(r.report_id, ()), packages, forms,
-                                 previous.get(r.report_id), mine))
+                                 previous.get(r.report_id), tuple(comparisons[r.report_id])))
     combined_docs, per_report_docs = resource_docs(packages, forms)
     pages += agency_pages(reports)
     pages.append(checks_page(reports, checks, forms))

@@ -3,6 +3,7 @@ published numerator and denominator."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 from .contexts import Figure
@@ -56,3 +57,11 @@ def key_series(report: Report) -> tuple[Measure, ...]:
         Measure("诉讼纠正率", _sum(report, r, [(p, "corrected") for p in suits]),
                 _sum(report, r, [(p, "total") for p in suits]), rate=True),
     )
+
+
+def histories(reports: list[Report]) -> dict[str, list[Report]]:
+    """agency_id → the agency's reports, oldest first; agencies in id order."""
+    out: dict[str, list[Report]] = defaultdict(list)
+    for report in sorted(reports, key=lambda r: (r.meta.agency_id, r.meta.year)):
+        out[report.meta.agency_id].append(report)
+    return dict(out)
