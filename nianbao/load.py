@@ -36,17 +36,21 @@ def content_files(content_dir: Path) -> list[Path]:
     return sorted(p for p in content_dir.rglob("*.md") if p.is_file() and not p.name.startswith("."))
 
 
+def missing_content(content_dir: Path) -> list[Diagnostic]:
+    """The located error for a content folder that is not there (or nothing)."""
+    if content_dir.is_dir():
+        return []
+    shown = display_path(content_dir)
+    return [Diagnostic(shown, 1, 1, "content-missing", f"no content folder at {shown}",
+                       hint="pass --content DIR, a folder of <year>/<agency_id>.md files")]
+
+
 def load_content(content_dir: Path) -> tuple[list[Document], list[Diagnostic]]:
     """Every content file below ``content_dir``, in path order, with every problem found in each
     file (problems between files, such as two files of one report, are the pipeline's)."""
     docs: list[Document] = []
-    diags: list[Diagnostic] = []
-    if not content_dir.is_dir():
-        shown = display_path(content_dir)
-        diags.append(
-            Diagnostic(shown, 1, 1, "content-missing", f"no content folder at {shown}",
-                       hint="pass --content DIR, a folder of <year>/<agency_id>.md files")
-        )
+    diags = missing_content(content_dir)
+    if diags:
         return docs, diags
     for path in content_files(content_dir):
         doc, found = load_document(path, content_dir)

@@ -12,7 +12,8 @@ from pathlib import Path
 
 from .acknowledge import acknowledge
 from .cache import ReadCache
-from .diagnostics import Diagnostic, display_path
+from .diagnostics import Diagnostic
+from .load import missing_content
 from .crossyear import cross_year
 from .forms import load_forms
 from .model import Check, Report
@@ -68,10 +69,8 @@ def read_reports(content: Path, cache_dir: Path | None = None, jobs: int | None 
     by the same code come from the cache."""
     forms = load_forms()
     outcome = Outcome()
-    if not content.is_dir():
-        shown = display_path(content)
-        outcome.diagnostics.append(Diagnostic(shown, 1, 1, "content-missing", f"no content folder at {shown}",
-                                              hint="pass --content DIR, a folder of <year>/<agency_id>.md files"))
+    outcome.diagnostics += missing_content(content)
+    if outcome.diagnostics:
         return outcome
     seen: dict[str, Report] = {}
     for report, checks, diags in read_all(content, ReadCache(cache_dir), jobs, progress):

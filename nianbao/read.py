@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack
 from pathlib import Path
 
 from .cache import ReadCache, key
@@ -34,10 +35,6 @@ def read_one(path: Path, content_dir: Path) -> Result:
     return report, checks, diags + more
 
 
-def _read_keyed(args: tuple[Path, Path]) -> Result:
-    return read_one(*args)
-
-
 def read_all(content_dir: Path, cache: ReadCache, jobs: int | None = None,
              progress: Callable[[int, int], None] | None = None) -> list[Result]:
     files = content_files(content_dir)
@@ -49,20 +46,17 @@ def read_all(content_dir: Path, cache: ReadCache, jobs: int | None = None,
     if progress:
         progress(done, len(files))
     jobs = jobs or os.cpu_count() or 1
-    work = [(files[i], content_dir) for i in misses]
-    if len(misses) >= POOL_FROM and jobs > 1:
-        with ProcessPoolExecutor(jobs) as pool:
-            computed = pool.map(_read_keyed, work, chunksize=max(1, len(work) // (jobs * 8)))
-            for i, result in zip(misses, computed):
-                results[i] = result
-                cache.put(keys[i], result)
-                done += 1
-                if progress:
-                    progress(done, len(files))
-    else:
-        for i, item in zip(misses, work):
-            results[i] = _read_keyed(item)
-            cache.put(keys[i], results[i])
+    paths = [files[i] for i in misses]
+    dirs = [content_dir] * len(misses)
+    with ExitStack() as stack:
+        if len(misses) >= POOL_FROM and jobs > 1:
+            pool = stack.enter_context(ProcessPoolExecutor(jobs))
+            computed = pool.map(read_one, paths, dirs, chunksize=max(1, len(misses) // (jobs * 8)))
+        else:
+            computed = map(read_one, paths, dirs)
+        for i, result in zip(misses, computed):
+            results[i] = result
+            cache.put(keys[i], result)
             done += 1
             if progress:
                 progress(done, len(files))
