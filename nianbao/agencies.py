@@ -6,7 +6,7 @@ from __future__ import annotations
 from .charts import YEAR_TOP, Point, counts_chart, rates_chart
 from .contexts import AgencyData, Figure, NavItem, Page, SeriesRow
 from .model import Report
-from .series import histories, key_series
+from .series import key_series
 
 
 def series_row(report: Report) -> SeriesRow:
@@ -34,20 +34,28 @@ def year_chart(year: int, reports: list[Report]):
     return counts_chart(f"years/{year}", "applications", title, "agency", points, horizontal=True)
 
 
-def agency_pages(reports: list[Report]) -> list[Page]:
-    pages, index = [], []
-    home = (NavItem("home", "首页", "index.html"),)
-    for agency_id, mine in histories(reports).items():
-        name = mine[-1].meta.agency
-        path = f"agencies/{agency_id}/index.html"
-        charts, files = agency_charts(f"agencies/{agency_id}", mine)
-        data = AgencyData(name, agency_id, tuple(series_row(r) for r in mine), charts)
-        pages.append(Page(path, "agency.html", name,
-                          f"{name}历年政府信息公开工作年度报告的主要数据与变化。", "agencies", data,
-                          home + (NavItem("agencies", "机关", "agencies/index.html"),),
-                          files=tuple(sorted(files.items()))))
-        index.append(NavItem(agency_id, f"{name}（{len(mine)} 份，{mine[0].meta.year}–{mine[-1].meta.year}）",
-                             path))
-    pages.append(Page("agencies/index.html", "agencies.html", "全部机关",
-                      "按机关浏览历年报告。", "agencies", tuple(index), home))
-    return pages
+HOME = (NavItem("home", "首页", "index.html"),)
+
+
+def agency_path(agency_id: str) -> str:
+    return f"agencies/{agency_id}/index.html"
+
+
+def agency_page(agency_id: str, mine: list[Report]) -> Page:
+    """One agency's page: its reports over the years (oldest first)."""
+    name = mine[-1].meta.agency
+    charts, files = agency_charts(f"agencies/{agency_id}", mine)
+    data = AgencyData(name, agency_id, tuple(series_row(r) for r in mine), charts)
+    return Page(agency_path(agency_id), "agency.html", name,
+                f"{name}历年政府信息公开工作年度报告的主要数据与变化。", "agencies", data,
+                HOME + (NavItem("agencies", "机关", "agencies/index.html"),),
+                files=tuple(sorted(files.items())))
+
+
+def agencies_index(groups: dict[str, list[Report]]) -> Page:
+    index = tuple(NavItem(agency_id, f"{mine[-1].meta.agency}（{len(mine)} 份，"
+                                     f"{mine[0].meta.year}–{mine[-1].meta.year}）",
+                          agency_path(agency_id))
+                  for agency_id, mine in groups.items())
+    return Page("agencies/index.html", "agencies.html", "全部机关",
+                "按机关浏览历年报告。", "agencies", index, HOME)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from dataclasses import dataclass
 
@@ -14,6 +15,7 @@ import vl_convert as vlc
 
 from .series import Measure
 from .contexts import Chart
+from .memo import current, key_of
 
 FONT = "Noto Sans CJK SC, Source Han Sans SC, PingFang SC, Microsoft YaHei, sans-serif"
 INK, ACCENT, SECOND = "#1f2328", "#0b57a4", "#b35900"
@@ -43,7 +45,10 @@ def _csv(rows: list[dict]) -> bytes:
 
 
 def _svg(chart: alt.Chart) -> bytes:
-    return vlc.vegalite_to_svg(_config(chart).to_dict()).encode("utf-8")
+    """The chart drawn as SVG (remembered by its Vega-Lite spec: drawing costs ~0.1 s)."""
+    spec = _config(chart).to_dict()
+    key = key_of("chart-svg", json.dumps(spec, sort_keys=True, ensure_ascii=False))
+    return current().value(key, lambda: vlc.vegalite_to_svg(spec).encode("utf-8"))
 
 
 def counts_chart(base: str, name: str, title: str, key_title: str, points: list[Point],

@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 from .diagnostics import Diagnostic, SourceText
-from .pipeline import Outcome, build, read_reports
 
 COMMANDS = ("build", "check", "import")
 CACHE = Path(__file__).resolve().parent.parent / ".cache"
@@ -27,7 +26,11 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--site", type=Path, default=Path("site"), help="site output folder")
     b.add_argument("--base-url", default="", help="the site's public base URL or path")
     b.add_argument("--strict", action="store_true", help="fail on any unacknowledged failing check")
+    b.add_argument("--no-search", action="store_true",
+                   help="leave the search index as it is (make it with `python build.py search`)")
     _speed_options(b)
+    x = sub.add_parser("search", help="make the search index of the built site again")
+    x.add_argument("--site", type=Path, default=Path("site"), help="site output folder")
     c = sub.add_parser("check", help="parse and check the content without writing anything")
     c.add_argument("--content", type=Path, default=Path("content"), help="content folder")
     c.add_argument("--strict", action="store_true", help="fail on any unacknowledged failing check")
@@ -42,6 +45,13 @@ def _parser() -> argparse.ArgumentParser:
     i.add_argument("--data-only", action="store_true",
                    help="keep the figures and the link, not the prose")
     i.add_argument("--force", action="store_true", help="replace an existing content file")
+    s = sub.add_parser("serve", help="build, serve the site locally, rebuild and reload on every change")
+    s.add_argument("--content", type=Path, default=Path("content"), help="content folder")
+    s.add_argument("--data", type=Path, default=Path("datapackages"), help="data package folder")
+    s.add_argument("--site", type=Path, default=Path("site"), help="site output folder")
+    s.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    s.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
+    _speed_options(s)
     return parser
 
 
@@ -86,7 +96,7 @@ def _import(args) -> int:
     return 0
 
 
-def _check_diagnostics(outcome: Outcome, strict: bool) -> list[Diagnostic]:
+def _check_diagnostics(outcome, strict: bool) -> list[Diagnostic]:
     """Failing identities as located diagnostics (errors under --strict, warnings otherwise)."""
     by_id = {r.report_id: r for r in outcome.reports}
     texts: dict[str, SourceText] = {}  # each content file read once
@@ -124,33 +134,101 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "import":
         return _import(args)
+    if args.command == "serve":
+        from .serve import main as serve
+
+        return serve(args, _progress("reading"))
+    if args.command == "search":
+        return _search(args.site)
     cache = None if args.no_cache else args.cache
+    if args.command == "build" and cache is not None:
+        return _build_unless_current(args, cache)
+    return _run(args, cache)
+
+
+def _search(site: Path) -> int:
+    import time
+
+    from .pipeline import index_search
+    from .search import SearchIndexError
+
+    if not site.is_dir():
+        print(f"error: no site at {site}; run `python build.py` first", file=sys.stderr)
+        return 1
+    start = time.perf_counter()
+    try:
+        n = index_search(site)
+    except SearchIndexError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"indexed {site} for search: {n} files in {time.perf_counter() - start:.1f} s")
+    return 0
+
+
+def _build_unless_current(args, cache: Path) -> int:
+    """A build whose inputs and outputs are as the last build left them is not run again."""
+    import time
+
+    from . import uptodate
+
+    templates = Path(__file__).resolve().parent.parent / "templates"  # as pipeline.TEMPLATES
+
+    start = time.perf_counter()
+    options = {k: str(v) for k, v in sorted(vars(args).items()) if k not in ("jobs",)}
+    fp = uptodate.fingerprint(args.content, templates, options)
+    record = uptodate.recall(cache, fp, [args.data, args.site])
+    if record is not None:
+        for text in record["stderr"]:
+            print(text, file=sys.stderr)
+        print(f"nothing changed since the last build ({time.perf_counter() - start:.2f} s): "
+              + record["summary"])
+        return record["code"]
+    uptodate.forget(cache)
+    code, report = _run(args, cache, replayable=True)
+    if code == 0 or report.get("content_ok"):
+        uptodate.remember(cache, uptodate.fingerprint(args.content, templates, options), report)
+    return code
+
+
+def _run(args, cache: Path | None, replayable: bool = False):
+    from .pipeline import build, read_reports
+
     progress = _progress("reading")
     if args.command == "check":
         outcome = read_reports(args.content, cache, args.jobs, progress)
     else:
-        outcome = build(args.content, args.data, args.site, args.base_url, cache, args.jobs, progress)
+        outcome = build(args.content, args.data, args.site, args.base_url, cache, args.jobs, progress,
+                        search=not args.no_search)
     check_diags = _check_diagnostics(outcome, args.strict)
     listed = check_diags if (args.command == "check" or args.strict) else []
-    _print(outcome.diagnostics + listed)
+    shown = [d.format() for d in outcome.diagnostics + listed]
+    for text in shown:
+        print(text, file=sys.stderr)
     n_checks = sum(len(c) for c in outcome.checks.values())
     failed = len(outcome.failed_checks)
     acked = len(outcome.acknowledged_checks)
     if outcome.errors:
         print(f"error: {len(outcome.errors)} problem(s) in the content; nothing was written",
               file=sys.stderr)
-        return 1
+        return (1, {}) if replayable else 1
     warnings = len(outcome.warnings) + sum(not d.is_error for d in check_diags)
     soft = len(outcome.soft_failures)
+    summary = (f"{len(outcome.reports)} report(s), {outcome.pages} pages, {outcome.files} files; "
+               f"{n_checks} checks, {failed} failing, {acked} acknowledged, {soft} soft "
+               f"(python build.py check lists them); {len(outcome.warnings)} warning(s)")
     if args.command == "check":
         print(f"checked {len(outcome.reports)} report(s): {n_checks} checks, {failed} failing, "
               f"{acked} acknowledged, {soft} soft warnings; {warnings} warning(s)")
     else:
         print(f"built {len(outcome.reports)} report(s), {outcome.pages} pages, {outcome.files} files "
-              f"in {outcome.seconds:.1f} s; {n_checks} checks, {failed} failing, {acked} acknowledged, "
-              f"{len(outcome.soft_failures)} soft "
+              f"({outcome.written} changed) in {outcome.seconds:.1f} s; {n_checks} checks, "
+              f"{failed} failing, {acked} acknowledged, {soft} soft "
               f"(python build.py check lists them); {len(outcome.warnings)} warning(s)")
+    code = 0
     if args.strict and failed:
-        print(f"error: {failed} failing check(s) not acknowledged (--strict)", file=sys.stderr)
-        return 1
-    return 0
+        shown.append(f"error: {failed} failing check(s) not acknowledged (--strict)")
+        print(shown[-1], file=sys.stderr)
+        code = 1
+    if replayable:
+        return code, {"stderr": shown, "summary": summary, "code": code, "content_ok": True}
+    return code

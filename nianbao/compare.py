@@ -132,14 +132,17 @@ def pairs(reports: list[Report]) -> list[tuple[Report, Report, str]]:
     return sorted(out, key=lambda p: (p[2], compare_path(p[0], p[1])))
 
 
+def compare_title(a: Report, b: Report, kind: str) -> str:
+    if kind == "agency":
+        return f"{a.meta.agency}：{a.meta.year} 年与 {b.meta.year} 年对比"
+    return f"{a.meta.year} 年度：{a.meta.agency}与{b.meta.agency}对比"
+
+
 def compare_page(a: Report, b: Report, kind: str, forms: Forms, summaries: dict) -> Page:
     applications, applicants = _applications(a, b, forms)
     tables = (_active(a, b, forms), applications, applicants, _review(a, b, forms))
     rows = [r for t in tables for r in t.rows]
-    if kind == "agency":
-        title = f"{a.meta.agency}：{a.meta.year} 年与 {b.meta.year} 年对比"
-    else:
-        title = f"{a.meta.year} 年度：{a.meta.agency}与{b.meta.agency}对比"
+    title = compare_title(a, b, kind)
     data = CompareData(summaries[a.report_id], summaries[b.report_id], kind, tables,
                        sum(r.changed for r in rows), len(rows))
     return Page(compare_path(a, b), "compare.html", title,
@@ -147,14 +150,11 @@ def compare_page(a: Report, b: Report, kind: str, forms: Forms, summaries: dict)
                 (NavItem("home", "首页", "index.html"), NavItem("compare", "对比", "compare/index.html")))
 
 
-def compare_pages(reports: list[Report], forms: Forms, summaries: dict) -> list[Page]:
-    found = pairs(reports)
-    pages = [compare_page(a, b, kind, forms, summaries) for a, b, kind in found]
-    index = tuple(NavItem(kind, page.title, page.path) for (_, _, kind), page in zip(found, pages))
-    pages.append(Page("compare/index.html", "compare_index.html", "报告对比",
-                      "同一机关的相邻两年、同一年度的两个机关：两份报告并列比较。", "compare", index,
-                      (NavItem("home", "首页", "index.html"),)))
-    return pages
+def compare_index(found: list[tuple[Report, Report, str]]) -> Page:
+    index = tuple(NavItem(kind, compare_title(a, b, kind), compare_path(a, b)) for a, b, kind in found)
+    return Page("compare/index.html", "compare_index.html", "报告对比",
+                "同一机关的相邻两年、同一年度的两个机关：两份报告并列比较。", "compare", index,
+                (NavItem("home", "首页", "index.html"),))
 
 
 def _change(before: Measure, after: Measure) -> ChangeRow:

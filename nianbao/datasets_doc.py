@@ -49,9 +49,9 @@ def resource_docs(packages: Packages, forms: Forms) -> tuple[tuple[ResourceDoc, 
     """(combined package resources, per-report package resources of the first report)."""
     combined = json.loads(packages.files["datapackage.json"])
     per_report: tuple[ResourceDoc, ...] = ()
-    for path in sorted(packages.files):
-        if path.count("/") == 2 and path.endswith("/datapackage.json"):
-            per_report = _docs(json.loads(packages.files[path]), path.rsplit("/", 1)[0] + "/",
+    for path in sorted(packages.sample):
+        if path.endswith("/datapackage.json"):
+            per_report = _docs(json.loads(packages.sample[path]), path.rsplit("/", 1)[0] + "/",
                                packages, link=False)
             break
     return _docs(combined, "", packages, link=True), per_report

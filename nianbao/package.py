@@ -11,13 +11,15 @@ import csv
 import io
 import json
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .forms import Forms, load_forms
 from .model import Check, Report
 from .printed import printed_tables
+from .safe import neutralise
 from .schemas import checks_schema, combined_schemas
+from .memo import Emitter, key_of
 from .xlsx import workbook
 
 PACKAGE_NAME = "gov-info-disclosure-annual-reports"
@@ -28,11 +30,22 @@ ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 @dataclass(frozen=True)
 class Packages:
-    """The files of ``datapackages/`` (path → bytes) and the site's extra downloads (ZIP of each
-    package, Excel workbook of each package), which are not committed."""
+    """The combined package's files (``datapackages/`` top level) and downloads (ZIP, Excel
+    workbook), which are made every build; of each report's package (written through the
+    emitters, maybe kept as they were) only the sizes of its files, and one report's package
+    files to document the per-report resources."""
 
     files: dict[str, bytes]
     downloads: dict[str, bytes]
+    sizes: dict[str, int] = field(default_factory=dict)  # per-report file → bytes
+    sample: dict[str, bytes] = field(default_factory=dict)  # one report's package files
+
+    def size(self, path: str) -> int:
+        data = self.files.get(path, self.downloads.get(path))
+        return len(data) if data is not None else self.sizes[path]
+
+
+DOWNLOADS_ONLY = (".zip", ".xlsx")  # in the site's downloads, not in datapackages/
 
 
 def _text(value: object) -> str:
@@ -42,6 +55,8 @@ def _text(value: object) -> str:
         return "true" if value else "false"
     if isinstance(value, Decimal):
         return format(value, "f")
+    if isinstance(value, str):
+        return neutralise(value)  # text only: numbers stay numbers (nianbao/safe.py)
     return str(value)
 
 
@@ -110,10 +125,40 @@ def _resource(name: str, path: str, schema: dict) -> dict:
 
 
 def build_packages(
-    reports: list[Report], checks: dict[str, tuple[Check, ...]], forms: Forms | None = None
+    reports: list[Report], checks: dict[str, tuple[Check, ...]], forms: Forms,
+    unit_keys: dict[str, str], data: Emitter, site: Emitter,
 ) -> Packages:
-    forms = forms or load_forms()
+    """The combined package (made every build) into ``data`` and ``site`` (under ``data/``), and
+    each report's package as a unit keyed by ``unit_keys`` (the report and its checks)."""
     reports = sorted(reports, key=lambda r: r.report_id)
+    files, downloads = combined_package(reports, checks, forms)
+    data.add(files)
+    site.add(files, "data/")
+    site.add(downloads, "data/")
+    sizes: dict[str, int] = {}
+    sample: dict[str, bytes] = {}
+    for report in reports:
+        base = f"{report.meta.year}/{report.report_id}/"
+        key = key_of("package", unit_keys[report.report_id])
+        made: dict[str, dict[str, bytes]] = {}
+
+        def compute(report=report, made=made) -> dict[str, bytes]:
+            if not made:
+                made["files"] = report_unit(report, checks.get(report.report_id, ()), forms)
+            return made["files"]
+
+        known = data.unit(key, compute, base, select=lambda p: not p.endswith(DOWNLOADS_ONLY))
+        site.unit(key, compute, "data/" + base)
+        sizes.update({base + p: size for p, (_, size) in known.items()})
+        if not sample:
+            sample = {base + p: b for p, b in (data.memo.files(key) or compute()).items()
+                      if not p.endswith(DOWNLOADS_ONLY)}
+    return Packages(files=files, downloads=downloads, sizes=sizes, sample=sample)
+
+
+def combined_package(reports: list[Report], checks: dict[str, tuple[Check, ...]], forms: Forms
+                     ) -> tuple[dict[str, bytes], dict[str, bytes]]:
+    """The combined package's files and its downloads (ZIP, workbook)."""
     schemas = combined_schemas(forms)
     dims = {t: forms.table(t).dimensions for t in forms.tables}
     rows: dict[str, list[dict]] = {
@@ -149,14 +194,14 @@ def build_packages(
         f"{PACKAGE_NAME}.xlsx": workbook([(RESOURCE_TITLES[n][0], s["fields"], rows[n])
                                           for n, s in schemas.items()]),
     }
-    for report in reports:
-        base = f"{report.meta.year}/{report.report_id}"
-        own, sheets = report_package(report, checks.get(report.report_id, ()), forms)
-        for name, data in own.items():
-            files[f"{base}/{name}"] = data
-        downloads[f"{base}/{report.report_id}.zip"] = to_zip(own)
-        downloads[f"{base}/{report.report_id}.xlsx"] = workbook(sheets)
-    return Packages(files=files, downloads=downloads)
+    return files, downloads
+
+
+def report_unit(report: Report, checks: tuple[Check, ...], forms: Forms) -> dict[str, bytes]:
+    """One report's package files, its ZIP and its workbook (names relative to its folder)."""
+    own, sheets = report_package(report, checks, forms)
+    return {**own, f"{report.report_id}.zip": to_zip(own),
+            f"{report.report_id}.xlsx": workbook(sheets)}
 
 
 def report_package(report: Report, checks: tuple[Check, ...], forms: Forms

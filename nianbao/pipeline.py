@@ -17,11 +17,21 @@ from .load import missing_content
 from .crossyear import cross_year
 from .forms import load_forms
 from .model import Check, Report
-from .package import Packages, build_packages
+from .package import build_packages
 from .read import read_all
-from .publish import publish
+from .memo import Emitter, Memo, key_of
+from .publish import Output, StaleOutput, live_manifest, lock, publish
 from .render import render_site
-from .search import search_index
+from .search import BUNDLE as SEARCH_BUNDLE
+
+try:
+    from .search import index_site
+except ImportError:  # until search indexes the written site
+    from .search import search_index
+
+    def index_site(site_dir: Path) -> dict[str, bytes]:
+        return search_index({p.relative_to(site_dir).as_posix(): p.read_bytes()
+                             for p in site_dir.rglob("*.html")})
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates"
@@ -32,8 +42,10 @@ class Outcome:
     reports: list[Report] = field(default_factory=list)
     checks: dict[str, tuple[Check, ...]] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    keys: dict[str, str] = field(default_factory=dict)  # report_id → key of its file as read
     pages: int = 0
     files: int = 0
+    written: int = 0  # files whose bytes changed (0: nothing to publish)
     seconds: float = 0.0
 
     @property
@@ -73,7 +85,7 @@ def read_reports(content: Path, cache_dir: Path | None = None, jobs: int | None 
     if outcome.diagnostics:
         return outcome
     seen: dict[str, Report] = {}
-    for report, checks, diags in read_all(content, ReadCache(cache_dir), jobs, progress):
+    for key, (report, checks, diags) in read_all(content, ReadCache(cache_dir), jobs, progress):
         outcome.diagnostics += diags
         if report is None:
             continue
@@ -86,6 +98,7 @@ def read_reports(content: Path, cache_dir: Path | None = None, jobs: int | None 
             continue
         outcome.reports.append(report)
         outcome.checks[report.report_id] = checks
+        outcome.keys[report.report_id] = key
     for report_id, checks in cross_year(outcome.reports, forms).items():
         outcome.checks[report_id] += checks
     outcome.checks, diags = acknowledge(outcome.reports, outcome.checks)
@@ -94,13 +107,18 @@ def read_reports(content: Path, cache_dir: Path | None = None, jobs: int | None 
     return outcome
 
 
-def verify_packages(staged: dict[Path, Path], data_dir: Path) -> list[str]:
-    """Frictionless validation of every staged package; an invalid package is a bug."""
+def verify_packages(staged: dict[Path, tuple[Path, set[str]]], data_dir: Path) -> list[str]:
+    """Frictionless validation of every package with a file written; an invalid package is a
+    bug."""
     from frictionless import validate as fl_validate
 
     problems = []
-    root = staged[data_dir]
-    for descriptor in sorted(root.rglob("datapackage.json")):
+    root, written = staged[data_dir]
+    folders = sorted({str(Path(p).parent) for p in written})
+    for folder in folders:
+        descriptor = root / folder / "datapackage.json"
+        if not descriptor.is_file():
+            continue
         report = fl_validate(str(descriptor))
         if not report.valid:
             errors = report.flatten(["type", "note"])[:5]
@@ -109,19 +127,54 @@ def verify_packages(staged: dict[Path, Path], data_dir: Path) -> list[str]:
 
 
 def build(content: Path, data_dir: Path, site_dir: Path, base_url: str = "",
-          cache_dir: Path | None = None, jobs: int | None = None, progress=None) -> Outcome:
+          cache_dir: Path | None = None, jobs: int | None = None, progress=None,
+          search: bool = True) -> Outcome:
+    """Read everything, then make and publish what changed (with ``cache_dir``: the units whose
+    inputs are unchanged are kept as published). One build at a time per output folder."""
     start = time.perf_counter()
-    outcome = read_reports(content, cache_dir, jobs, progress)
-    if outcome.errors:
-        outcome.seconds = time.perf_counter() - start
-        return outcome
-    forms = load_forms()
-    packages: Packages = build_packages(outcome.reports, outcome.checks, forms)
-    site = render_site(outcome.reports, outcome.checks, packages, TEMPLATES, base_url, forms)
-    site.update(search_index({p: b for p, b in site.items() if p.endswith(".html")}))
-    publish({data_dir: packages.files, site_dir: site},
-            verify=lambda staged: verify_packages(staged, data_dir))
-    outcome.pages = sum(1 for p in site if p.endswith(".html"))
-    outcome.files = len(site) + len(packages.files)
+    with lock(site_dir.resolve().parent):
+        outcome = read_reports(content, cache_dir, jobs, progress)
+        if not outcome.errors:
+            with Memo(cache_dir / "memo" if cache_dir else None) as memo:
+                try:
+                    _make(outcome, memo, data_dir, site_dir, base_url, fresh=False)
+                except StaleOutput:  # an output file was changed by hand: make every unit again
+                    _make(outcome, memo, data_dir, site_dir, base_url, fresh=True)
+            if search:
+                _publish_bundle(site_dir, index_site(site_dir))
     outcome.seconds = time.perf_counter() - start
     return outcome
+
+
+def _make(outcome: Outcome, memo: Memo, data_dir: Path, site_dir: Path, base_url: str,
+          fresh: bool) -> None:
+    forms = load_forms()
+    keys = {rid: key_of(k, outcome.checks[rid]) for rid, k in outcome.keys.items()}
+    data = Emitter(memo, None if fresh else live_manifest(data_dir))
+    site = Emitter(memo, None if fresh else live_manifest(site_dir))
+    packages = build_packages(outcome.reports, outcome.checks, forms, keys, data, site)
+    pages = render_site(outcome.reports, outcome.checks, packages, TEMPLATES, base_url, forms,
+                        site, keys)
+    if site.live is not None:  # the search bundle stays until it is made again
+        site.kept.update(p for p in site.live if p.startswith(SEARCH_BUNDLE))
+    stats = publish({data_dir: Output(data.files, frozenset(data.kept)),
+                     site_dir: Output(site.files, frozenset(site.kept))},
+                    verify=lambda staged: verify_packages(staged, data_dir))
+    outcome.pages = len(pages)
+    outcome.files = sum(stats.trees.values())
+    outcome.written = stats.changed
+
+
+def index_search(site_dir: Path) -> int:
+    """Make the search index of the published pages and publish it (the rest of the site is
+    kept). Returns the number of files of the bundle."""
+    bundle = index_site(site_dir)  # reads the live site; a build may replace it meanwhile
+    with lock(site_dir.resolve().parent):
+        _publish_bundle(site_dir, bundle)
+    return len(bundle)
+
+
+def _publish_bundle(site_dir: Path, bundle: dict[str, bytes]) -> None:
+    live = live_manifest(site_dir) or {}
+    kept = frozenset(p for p in live if not p.startswith(SEARCH_BUNDLE))
+    publish({site_dir: Output(bundle, kept)})

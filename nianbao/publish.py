@@ -1,60 +1,330 @@
-"""Stage 6, the only stage that writes: output trees replaced whole, or not at all.
+"""Stage 6, the only stage that writes: each output tree replaced at once, at the cost of its change.
 
-Each tree (``site/``, ``datapackages/``) is written complete into a staging folder beside it,
-checked, and only then swapped in by two renames. A build that fails before the swap (bad
-input, a failed check of the staged files, a crash) leaves the previous trees as they were.
+Every target (``site/``, ``datapackages/``) has a twin beside it (``.site.publish/twin``), a
+complete copy of the tree as it was one build earlier. A build brings the twin up to the new
+output — writing only the files whose bytes differ, deleting only the files that went away — and
+then exchanges the two directories in one ``renameat2(RENAME_EXCHANGE)`` call: readers see the
+old tree or the new one, never a mix, and nothing is deleted and recreated. The old tree becomes
+the twin for the next build.
+
+What each tree holds is kept in ``state.json`` beside the twin: path → (sha256, size, mtime_ns)
+for the live tree and for the twin, and each directory's inode. Before the twin is written to,
+its files are checked against that record by a ``stat`` walk (nothing is read unless a size or
+time differs), so a twin changed behind the build's back (``git checkout`` of datapackages/, a
+hand edit) is repaired rather than trusted.
+
+Crash safety: a build killed while the twin is written leaves the live trees untouched. The
+exchanges of several trees are journalled (``pending`` in state.json) and completed by the next
+publish (or ``recover()``), so a kill between two exchanges is rolled forward; a kill between an
+exchange and the state update is recognised by the directories' inodes.
 """
 
 from __future__ import annotations
 
+import ctypes
+import errno
+import fcntl
+import hashlib
+import json
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
+
+RENAME_EXCHANGE = 2
+AT_FDCWD = -100
+_libc = ctypes.CDLL(None, use_errno=True)
 
 
 class PublishError(Exception):
-    """The staged output failed its verification; nothing was replaced."""
+    """The new output failed its verification, or the trees could not be exchanged; the live
+    trees were not replaced."""
 
 
-def _staging(target: Path, suffix: str) -> Path:
-    return target.parent / f".{target.name}.{suffix}"
+class StaleOutput(PublishError):
+    """A file to be kept was changed in the live tree since it was published (by hand, by git):
+    the build must render it again."""
 
 
-def write_tree(root: Path, files: dict[str, bytes]) -> None:
-    for rel in sorted(files):
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(files[rel])
+@dataclass(frozen=True)
+class Output:
+    """A tree's new content: ``files`` to (re)write and ``kept``, paths whose bytes are unchanged
+    since the last publish (not rendered again). Anything else in the live tree goes away."""
+
+    files: dict[str, bytes]
+    kept: frozenset[str] = frozenset()
 
 
-def publish(
-    trees: dict[Path, dict[str, bytes]],
-    verify: Callable[[dict[Path, Path]], list[str]] | None = None,
-) -> None:
-    """Replace every target folder by its files. ``verify`` gets target → staged folder and
-    returns problems; any problem aborts the swap."""
-    staged: dict[Path, Path] = {}
+@dataclass
+class Stats:
+    written: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+    changed: int = 0  # files new, changed or gone, against the live trees
+    trees: dict[str, int] = field(default_factory=dict)  # target → files in the new tree
+
+
+Entry = tuple[str, int, int]  # sha256, size, mtime_ns
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _home(target: Path) -> Path:
+    return target.parent / f".{target.name}.publish"
+
+
+def _twin(target: Path) -> Path:
+    return _home(target) / "twin"
+
+
+def _state_path(target: Path) -> Path:
+    return _home(target) / "state.json"
+
+
+def _inode(path: Path) -> int:
     try:
-        for target, files in trees.items():
-            stage = _staging(target, "new")
-            if stage.exists():
-                shutil.rmtree(stage)
-            stage.mkdir(parents=True)
-            staged[target] = stage
-            write_tree(stage, files)
-        problems = verify(staged) if verify else []
-        if problems:
-            raise PublishError("; ".join(problems))
-    except BaseException:
-        for stage in staged.values():
-            shutil.rmtree(stage, ignore_errors=True)
-        raise
-    for target, stage in staged.items():
-        old = _staging(target, "old")
-        if old.exists():
-            shutil.rmtree(old)
-        if target.exists():
-            os.replace(target, old)
-        os.replace(stage, target)
-        shutil.rmtree(old, ignore_errors=True)
+        return path.stat().st_ino
+    except FileNotFoundError:
+        return 0
+
+
+def _read_state(target: Path) -> dict:
+    try:
+        state = json.loads(_state_path(target).read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return state if state.get("version") == 1 else {}
+
+
+def _write_state(target: Path, state: dict) -> None:
+    path = _state_path(target)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps({**state, "version": 1}, sort_keys=True), "utf-8")
+    os.replace(tmp, path)
+
+
+def _normalised(target: Path, state: dict) -> dict:
+    """The state with the manifests of ``live`` and ``twin`` matched to the directories that are
+    there now (an exchange whose state update was lost is recognised by the inodes)."""
+    live_ino, twin_ino = _inode(target), _inode(_twin(target))
+    if state.get("live_ino") == twin_ino and state.get("twin_ino") == live_ino and live_ino:
+        state = {**state, "live": state.get("twin"), "twin": state.get("live"),
+                 "live_ino": live_ino, "twin_ino": twin_ino}
+    if state.get("live_ino") != live_ino:
+        state = {**state, "live": None, "live_ino": live_ino}
+    if state.get("twin_ino") != twin_ino:
+        state = {**state, "twin": None, "twin_ino": twin_ino}
+    return state
+
+
+def live_manifest(target: Path) -> dict[str, str] | None:
+    """Path → sha256 of the live tree as last published, or None when unknown."""
+    state = _normalised(target, _read_state(target))
+    live = state.get("live")
+    return None if live is None else {p: e[0] for p, e in live.items()}
+
+
+def intact(target: Path) -> bool:
+    """Whether the live tree is exactly as last published (by ``stat``: sizes and times)."""
+    state = _normalised(target, _read_state(target))
+    live = state.get("live")
+    if live is None:
+        return False
+    seen = 0
+    for rel, st in _walk(target):
+        entry = live.get(rel)
+        if entry is None or entry[1] != st.st_size or entry[2] != st.st_mtime_ns:
+            return False
+        seen += 1
+    return seen == len(live)
+
+
+def _walk(root: Path) -> Iterator[tuple[str, os.stat_result]]:
+    stack = [(root, "")]
+    while stack:
+        folder, prefix = stack.pop()
+        with os.scandir(folder) as entries:
+            for e in entries:
+                rel = prefix + e.name
+                if e.is_dir(follow_symlinks=False):
+                    stack.append((Path(e.path), rel + "/"))
+                else:
+                    yield rel, e.stat(follow_symlinks=False)
+
+
+def _atomic_write(path: Path, data: bytes) -> os.stat_result:
+    try:
+        tmp = path.with_name(f".{path.name}.tmp")
+        tmp.write_bytes(data)
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(data)
+    os.replace(tmp, path)
+    return path.stat()
+
+
+def _sync_twin(target: Path, twin_manifest: dict | None, live: dict | None,
+               new: dict[str, Entry | None], files: dict[str, bytes], stats: Stats
+               ) -> dict[str, Entry]:
+    """Make the twin hold the new tree. ``new`` maps each path to its entry, or None for a kept
+    file whose bytes are copied from the live tree. Returns the twin's manifest."""
+    twin = _twin(target)
+    twin.mkdir(parents=True, exist_ok=True)
+    known = twin_manifest or {}
+    have: dict[str, Entry | None] = {}
+    for rel, st in _walk(twin):
+        entry = known.get(rel)
+        trusted = entry is not None and entry[1] == st.st_size and entry[2] == st.st_mtime_ns
+        have[rel] = entry if trusted else (None if rel in new else ("", st.st_size, 0))
+    out: dict[str, Entry] = {}
+    for rel in sorted(new):
+        want = new[rel]
+        sha = want[0] if want else live[rel][0]
+        got = have.get(rel)
+        if got is None and rel in have and rel not in files:  # unknown twin file: read it
+            data = (twin / rel).read_bytes()
+            if digest(data) == sha:
+                st = (twin / rel).stat()
+                got = (sha, st.st_size, st.st_mtime_ns)
+        if got is not None and got[0] == sha:
+            out[rel] = got
+            stats.unchanged += 1
+            continue
+        if rel in files:
+            data = files[rel]
+        else:
+            try:
+                data = (target / rel).read_bytes()
+            except FileNotFoundError:
+                data = b""
+            if digest(data) != sha:
+                raise StaleOutput(f"{target / rel} changed since it was published")
+        st = _atomic_write(twin / rel, data)
+        out[rel] = (sha, st.st_size, st.st_mtime_ns)
+        stats.written += 1
+    for rel in sorted(set(have) - set(new), reverse=True):
+        (twin / rel).unlink()
+        stats.deleted += 1
+        parent = (twin / rel).parent
+        while parent != twin and not any(parent.iterdir()):
+            parent.rmdir()
+            parent = parent.parent
+    return out
+
+
+def _exchange(a: Path, b: Path) -> None:
+    if not a.exists():
+        os.rename(b, a)
+        b.mkdir()
+        return
+    if _libc.renameat2(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), RENAME_EXCHANGE) != 0:
+        err = ctypes.get_errno()
+        raise PublishError(f"could not exchange {a} and {b}: {os.strerror(err)}")
+
+
+@contextmanager
+def lock(folder: Path, wait: Callable[[], None] | None = None) -> Iterator[None]:
+    """One build at a time per output folder: a second build waits for the first."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / ".nianbao.lock", "a+") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                raise
+            if wait:
+                wait()
+            fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def _journal(trees) -> Path:
+    first = min(trees, key=str)
+    return _home(first) / "journal.json"
+
+
+def recover(targets: list[Path]) -> None:
+    """Finish the exchanges a killed build had started: all trees of one build, or none."""
+    if not targets:
+        return
+    journal = _journal(targets)
+    try:
+        pending = json.loads(journal.read_text("utf-8"))
+    except (OSError, ValueError):
+        return
+    for name, wanted in sorted(pending.items()):
+        target = Path(name)
+        state = _normalised(target, _read_state(target))
+        if state.get("live") is not None and _manifest_id(state["live"]) == wanted:
+            continue  # exchanged before the kill
+        if state.get("twin") is not None and _manifest_id(state["twin"]) == wanted:
+            _swap(target, state)
+    journal.unlink()
+
+
+def _manifest_id(manifest: dict) -> str:
+    return digest(json.dumps(sorted((p, e[0]) for p, e in manifest.items())).encode())
+
+
+def _swap(target: Path, state: dict) -> None:
+    _exchange(target, _twin(target))
+    _write_state(target, {"live": state["twin"], "twin": state["live"],
+                          "live_ino": _inode(target), "twin_ino": _inode(_twin(target))})
+
+
+def publish(trees: dict[Path, Output],
+            verify: Callable[[dict[Path, tuple[Path, set[str]]]], list[str]] | None = None
+            ) -> Stats:
+    """Replace every target tree by its new output. ``verify`` gets target → (twin folder
+    holding the new tree, paths written) and returns problems; any problem aborts before any
+    tree is exchanged. Callers hold ``lock``."""
+    recover(list(trees))
+    stats = Stats()
+    states: dict[Path, dict] = {}
+    written: dict[Path, tuple[Path, set[str]]] = {}
+    for target, output in trees.items():
+        _home(target).mkdir(parents=True, exist_ok=True)
+        state = _normalised(target, _read_state(target))
+        live = state.get("live")
+        new: dict[str, Entry | None] = {rel: (digest(data), len(data), 0)
+                                        for rel, data in output.files.items()}
+        for rel in output.kept - set(output.files):
+            if live is None or rel not in live:
+                raise PublishError(f"{target}/{rel} was to be kept but is not known to be there")
+            new[rel] = None
+        _write_state(target, {**state, "twin": None})  # unknown until the twin is done
+        twin = _sync_twin(target, state.get("twin"), live, new, output.files, stats)
+        states[target] = {**state, "twin": twin}
+        _write_state(target, states[target])
+        changed = {rel for rel in output.files if (live or {}).get(rel, ("",))[0] != new[rel][0]}
+        stats.changed += len(changed) + len(set(live or {}) - set(new))
+        written[target] = (_twin(target), changed)
+        stats.trees[str(target)] = len(new)
+    problems = verify(written) if verify else []
+    if problems:
+        raise PublishError("; ".join(problems))
+    swaps = {t: s for t, s in states.items()
+             if s.get("live") is None or _manifest_id(s["live"]) != _manifest_id(s["twin"])}
+    if not swaps:
+        return stats
+    journal = _journal(trees)
+    tmp = journal.with_suffix(".tmp")
+    tmp.write_text(json.dumps({str(t): _manifest_id(s["twin"]) for t, s in swaps.items()},
+                              sort_keys=True), "utf-8")
+    os.replace(tmp, journal)  # from here on, a kill is rolled forward by the next publish
+    for target, state in swaps.items():
+        _swap(target, state)
+    journal.unlink()
+    return stats
+
+
+def discard(target: Path) -> None:
+    """Forget a target's twin and record (the next publish writes the twin in full)."""
+    shutil.rmtree(_home(target), ignore_errors=True)

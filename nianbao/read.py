@@ -36,7 +36,8 @@ def read_one(path: Path, content_dir: Path) -> Result:
 
 
 def read_all(content_dir: Path, cache: ReadCache, jobs: int | None = None,
-             progress: Callable[[int, int], None] | None = None) -> list[Result]:
+             progress: Callable[[int, int], None] | None = None) -> list[tuple[str, Result]]:
+    """(key of the file as read, result) for every content file, in path order."""
     files = content_files(content_dir)
     shown_dir = display_path(content_dir)
     keys = [key(display_path(p), shown_dir, p.read_bytes()) for p in files]
@@ -60,4 +61,4 @@ def read_all(content_dir: Path, cache: ReadCache, jobs: int | None = None,
             done += 1
             if progress:
                 progress(done, len(files))
-    return results
+    return list(zip(keys, results))

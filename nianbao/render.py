@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
 from dataclasses import replace
 from urllib.parse import urlsplit
 from pathlib import Path
@@ -15,13 +17,15 @@ from .checkpages import check_groups, checks_page, failing_cells
 from .contexts import (AboutData, DatasetsData, Download, Figure, HomeData,
                        IdentityDoc, NavItem, Page, PreviousReport, ReportData, ReportSummary, SectionView, Site,
                        YearData)
-from .agencies import agency_pages, series_row, year_chart
-from .compare import compare_pages, previous_reports
+from .agencies import agencies_index, agency_page, series_row, year_chart
+from .compare import compare_index, compare_page, compare_path, compare_title, pairs, previous_reports
 from .datasets_doc import resource_docs
 from .forms import Forms, load_forms
 from .layout import format_value, table_views
 from .model import Check, Report
+from .memo import Emitter, key_of
 from .package import PACKAGE_NAME, Packages
+from .series import histories
 from .site_meta import dataset_jsonld, feed, robots, sitemap
 
 # CommonMark, raw HTML off (shown as text), and emphasis that closes next to full-width
@@ -82,9 +86,8 @@ def summary(report: Report, checks: tuple[Check, ...]) -> ReportSummary:
 
 
 def _download(packages: Packages, path: str, label: str, note: str = "") -> Download:
-    data = packages.files.get(path) or packages.downloads[path]
     kind = path.rsplit(".", 1)[-1].upper()
-    return Download(label, f"data/{path}", kind, human_size(len(data)), note)
+    return Download(label, f"data/{path}", kind, human_size(packages.size(path)), note)
 
 
 def report_page(report: Report, checks: tuple[Check, ...], packages: Packages, forms: Forms,
@@ -148,8 +151,20 @@ def _totals(reports: list[Report]) -> tuple[Figure, ...]:
     )
 
 
+@dataclass(frozen=True)
+class Units:
+    """How each output unit is keyed: every report's key (its file as read and its checks) and
+    the key of what every page shares (templates, site settings)."""
+
+    reports: dict[str, str]
+    shared: str
+
+
 def build_pages(reports: list[Report], checks: dict[str, tuple[Check, ...]], packages: Packages,
-                forms: Forms) -> list[Page]:
+                forms: Forms, render: Callable[[Page], dict[str, bytes]], out: Emitter,
+                units: Units) -> list[Page]:
+    """Renders the pages made from one report, a pair or one agency as units (kept when their
+    inputs did not change), and returns the pages made from everything (rendered by the caller)."""
     reports = sorted(reports, key=lambda r: (-r.meta.year, r.report_id))
     summaries = [summary(r, checks.get(r.report_id, ())) for r in reports]
     by_year: dict[int, list[Report]] = defaultdict(list)
@@ -175,20 +190,31 @@ def build_pages(reports: list[Report], checks: dict[str, tuple[Check, ...]], pac
                           YearData(year, tuple(s for s in summaries if s.year == year), _totals(rs),
                                    series, (chart,)),
                           (NavItem("home", "首页", "index.html"),), files=tuple(sorted(files.items()))))
-    previous = previous_reports(reports)
-    compared = compare_pages(reports, forms, {s.report_id: s for s in summaries})
+    key = units.reports.__getitem__
+    by_id = {s.report_id: s for s in summaries}
+    found = pairs(reports)
     comparisons: dict[str, list[NavItem]] = defaultdict(list)
-    for p in compared:
-        if p.template == "compare.html":
-            for side in (p.data.a, p.data.b):
-                comparisons[side.report_id].append(NavItem(p.data.kind, p.title, p.path))
+    for a, b, kind in found:
+        item = NavItem(kind, compare_title(a, b, kind), compare_path(a, b))
+        comparisons[a.report_id].append(item)
+        comparisons[b.report_id].append(item)
+        out.unit(key_of("compare", units.shared, kind, key(a.report_id), key(b.report_id)),
+                 lambda a=a, b=b, kind=kind: render(compare_page(a, b, kind, forms, by_id)))
+    previous = previous_reports(reports)
     for r in reports:
-        pages.append(report_page(r, checks.get(r.report_id, ()), packages, forms,
-                                 previous.get(r.report_id), tuple(comparisons[r.report_id])))
+        rid, base = r.report_id, f"{r.meta.year}/{r.report_id}/"
+        sizes = {p: n for p, n in packages.sizes.items() if p.startswith(base)} \
+            if packages.sizes else {}
+        mine = tuple(comparisons[rid])
+        out.unit(key_of("report", units.shared, key(rid), previous.get(rid), mine, sorted(sizes.items())),
+                 lambda r=r, rid=rid, mine=mine: render(report_page(
+                     r, checks.get(rid, ()), packages, forms, previous.get(rid), mine)))
+    groups = histories(reports)
+    for agency_id, mine in groups.items():
+        out.unit(key_of("agency", units.shared, agency_id, *(key(r.report_id) for r in mine)),
+                 lambda agency_id=agency_id, mine=mine: render(agency_page(agency_id, mine)))
+    pages += [agencies_index(groups), checks_page(reports, checks, forms), compare_index(found)]
     combined_docs, per_report_docs = resource_docs(packages, forms)
-    pages += agency_pages(reports)
-    pages.append(checks_page(reports, checks, forms))
-    pages += compared
     pages.append(Page("datasets/index.html", "datasets.html", "数据下载与字段说明",
                       "组合数据包与各报告数据包的全部资源、字段、类型与代码。", "datasets",
                       DatasetsData(combined_docs, per_report_docs, combined, tuple(summaries)),
@@ -204,6 +230,12 @@ def build_pages(reports: list[Report], checks: dict[str, tuple[Check, ...]], pac
     return pages
 
 
+def templates_digest(templates: Path) -> str:
+    """What every page shares from the templates folder (each file's path and bytes)."""
+    return key_of(*(x for p in sorted(templates.rglob("*")) if p.is_file()
+                    for x in (p.relative_to(templates).as_posix(), p.read_bytes())))
+
+
 def environment(templates: Path) -> Environment:
     env = Environment(loader=FileSystemLoader(str(templates)), undefined=StrictUndefined,
                       autoescape=select_autoescape(["html", "xml"], default=True),
@@ -212,8 +244,9 @@ def environment(templates: Path) -> Environment:
 
 
 def render_site(reports: list[Report], checks: dict[str, tuple[Check, ...]], packages: Packages,
-                templates: Path, base_url: str = "", forms: Forms | None = None) -> dict[str, bytes]:
-    forms = forms or load_forms()
+                templates: Path, base_url: str, forms: Forms, out: Emitter,
+                report_keys: dict[str, str]) -> list[str]:
+    """Every page, asset and download into ``out``; returns the paths of the HTML pages."""
     env = environment(templates)
     site = Site(SITE_TITLE, SITE_TITLE_EN,
                 "政府信息公开工作年度报告的开放数据：表格、校验与下载。", base_url.rstrip("/"),
@@ -223,7 +256,13 @@ def render_site(reports: list[Report], checks: dict[str, tuple[Check, ...]], pac
                  NavItem("checks", "校验", "checks/index.html"),
                  NavItem("datasets", "数据下载", "datasets/index.html"),
                  NavItem("about", "关于", "about/index.html")))
-    pages = build_pages(reports, checks, packages, forms)
+
+    def render(page: Page) -> dict[str, bytes]:
+        html = env.get_template(page.template).render(page=page, site=site)
+        return {page.path: html.encode("utf-8"), **dict(page.files)}
+
+    units = Units(report_keys, key_of(templates_digest(templates), site))
+    pages = build_pages(reports, checks, packages, forms, render, out, units)
     pages.append(Page("years/index.html", "years.html", "全部年度", "按年度浏览报告。", "years",
                       tuple(sorted((p.data for p in pages if p.template == "year.html"),
                                    key=lambda d: -d.year)),
@@ -235,20 +274,15 @@ def render_site(reports: list[Report], checks: dict[str, tuple[Check, ...]], pac
                       root_path=base_path))
     pages = [replace(p, data=replace(p.data, jsonld=dataset_jsonld(base_url, reports, p.description)))
              if p.template == "datasets.html" else p for p in pages]
-    out: dict[str, bytes] = {}
     for page in pages:
-        html = env.get_template(page.template).render(page=page, site=site)
-        out[page.path] = html.encode("utf-8")
-        out.update(page.files)
+        out.add(render(page))
     assets = templates / "assets"
     for path in sorted(assets.rglob("*")):
         if path.is_file():
-            out[f"assets/{path.relative_to(assets).as_posix()}"] = path.read_bytes()
-    for path, data in {**packages.files, **packages.downloads}.items():
-        out[f"data/{path}"] = data
-    out[".nojekyll"] = b""
-    out["robots.txt"] = robots(base_url)
+            out.add({f"assets/{path.relative_to(assets).as_posix()}": path.read_bytes()})
+    out.add({".nojekyll": b"", "robots.txt": robots(base_url)})
+    paths = sorted(p for p in out.paths() if p.endswith(".html") and not p.startswith("data/"))
     if base_url:
-        out["sitemap.xml"] = sitemap(base_url, pages)
-        out["feed.xml"] = feed(base_url, SITE_TITLE, reports)
-    return out
+        out.add({"sitemap.xml": sitemap(base_url, paths),
+                 "feed.xml": feed(base_url, SITE_TITLE, reports)})
+    return paths

@@ -16,9 +16,9 @@ def absolute(base_url: str, path: str) -> str:
     return f"{base_url.rstrip('/')}/{path}"
 
 
-def sitemap(base_url: str, pages: list[Page]) -> bytes:
-    urls = "".join(f"  <url><loc>{escape(absolute(base_url, p.path))}</loc></url>\n"
-                   for p in sorted(pages, key=lambda p: p.path) if p.path != "404.html")
+def sitemap(base_url: str, paths: list[str]) -> bytes:
+    urls = "".join(f"  <url><loc>{escape(absolute(base_url, p))}</loc></url>\n"
+                   for p in sorted(paths) if p != "404.html")
     return ('<?xml version="1.0" encoding="UTF-8"?>\n'
             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
             f"{urls}</urlset>\n").encode("utf-8")

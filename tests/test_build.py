@@ -36,7 +36,8 @@ def test_failed_build_leaves_previous_output_untouched(tmp_path, content_copy, s
     outcome = build(content_copy, data, site)
     assert [d.code for d in outcome.errors] == ["cell-not-number"]
     assert (tree(data), tree(site)) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "data", "site"]
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(".")) == \
+        ["content", "data", "site"]
 
 
 def test_crash_while_publishing_leaves_previous_output(tmp_path, monkeypatch):
@@ -46,14 +47,29 @@ def test_crash_while_publishing_leaves_previous_output(tmp_path, monkeypatch):
     build(CONTENT, data, site)
     before = (tree(data), tree(site))
 
-    def broken(root, files):
-        raise OSError("disk full")
+    writes = {"n": 0}
+    real = publish_module._atomic_write
 
-    monkeypatch.setattr(publish_module, "write_tree", broken)
+    def broken(path, data):  # the disk fills up halfway through the twin of site/
+        writes["n"] += 1
+        if "site" in str(path) and writes["n"] > 3:
+            raise OSError("disk full")
+        return real(path, data)
+
+    (CONTENT_COPY := tmp_path / "content").mkdir()
+    for f in CONTENT.rglob("*.md"):
+        dest = CONTENT_COPY / f.relative_to(CONTENT)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        dest.write_bytes(f.read_bytes().replace("title: ".encode(), "title: 新 ".encode(), 1))
+    monkeypatch.setattr(publish_module, "_atomic_write", broken)
     with pytest.raises(OSError):
-        build(CONTENT, data, site)
+        build(CONTENT_COPY, data, site)
     assert (tree(data), tree(site)) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "site"]
+    monkeypatch.setattr(publish_module, "_atomic_write", real)
+    build(CONTENT_COPY, data, site)  # the next build mends the half-written twin
+    fresh = tmp_path / "fresh"
+    build(CONTENT_COPY, fresh / "data", fresh / "site")
+    assert (tree(data), tree(site)) == (tree(fresh / "data"), tree(fresh / "site"))
 
 
 def test_cli_build_and_check(tmp_path, seed_content):

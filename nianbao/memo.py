@@ -1,0 +1,122 @@
+"""Work already done, by key: what makes a rebuild cost its change rather than the site's size.
+
+An output unit (a report's page, its data package, a chart) is a pure function of what it is made
+from. Its key hashes the code version and those inputs; the memo keeps, per key, the files the
+unit produced and their digests. A build then asks, unit by unit: is this key known, and does the
+live output tree still hold exactly those bytes (``publish.live_manifest``)? If so the files are
+*kept*: neither computed nor even loaded. If the key is known but the tree differs, the bytes come
+from the memo; otherwise the unit is computed and remembered.
+
+The memo lives in the cache folder (``.cache/memo/``); without one (``--no-cache``) every unit is
+computed. A stale or broken entry can only be unused, never wrong: the key covers the inputs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .cache import ReadCache, code_version
+
+Files = dict[str, bytes]
+
+
+def key_of(*parts: object) -> str:
+    """A stable key for the given inputs (bytes and str as they are, anything else pickled)."""
+    h = hashlib.sha256(code_version().encode())
+    for part in parts:
+        if isinstance(part, str):
+            part = part.encode("utf-8")
+        elif not isinstance(part, bytes):
+            part = pickle.dumps(part, protocol=5)
+        h.update(len(part).to_bytes(8, "little"))
+        h.update(part)
+    return h.hexdigest()
+
+
+def sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def digests(files: Files) -> dict[str, tuple[str, int]]:
+    return {p: (sha(b), len(b)) for p, b in files.items()}
+
+
+_current: list["Memo"] = []
+
+
+def current() -> "Memo":
+    """The memo of the build in progress (one that remembers nothing outside a build)."""
+    return _current[-1] if _current else Memo(None)
+
+
+class Memo:
+    """Pickled results by key under ``root`` (None: remembers nothing)."""
+
+    def __init__(self, root: Path | None):
+        self.store = ReadCache(root)
+
+    def __enter__(self) -> "Memo":
+        _current.append(self)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        _current.remove(self)
+
+    def value(self, key: str, compute: Callable[[], object]) -> object:
+        found = self.store.get("v" + key)
+        if found is None:
+            found = compute()
+            self.store.put("v" + key, found)
+        return found
+
+    def digests(self, key: str) -> dict[str, tuple[str, int]] | None:
+        """Path → (sha256, size) of a unit's files, if it was made before."""
+        return self.store.get("d" + key)
+
+    def files(self, key: str) -> Files | None:
+        return self.store.get("f" + key)
+
+    def remember(self, key: str, files: Files) -> None:
+        self.store.put("f" + key, files)
+        self.store.put("d" + key, digests(files))
+
+
+@dataclass
+class Emitter:
+    """Collects one output tree: files computed or loaded, and files kept as they are."""
+
+    memo: Memo
+    live: dict[str, str] | None  # path → sha256 of the live tree, None when unknown
+    files: Files = field(default_factory=dict)
+    kept: set[str] = field(default_factory=set)
+    computed: int = 0
+
+    def unit(self, key: str, compute: Callable[[], Files], prefix: str = "",
+             select: Callable[[str], bool] = lambda p: True) -> dict[str, tuple[str, int]]:
+        """Add the files of one unit (paths relative to ``prefix``; only those ``select``
+        accepts). Returns path → (sha256, size) of all the unit's files."""
+        known = self.memo.digests(key)
+        if known is not None and self.live is not None and all(
+                self.live.get(prefix + p) == d[0] for p, d in known.items() if select(p)):
+            self.kept.update(prefix + p for p in known if select(p))
+            return known
+        made = self.memo.files(key) if known is not None else None
+        if made is None:
+            made = compute()
+            self.computed += 1
+            self.memo.remember(key, made)
+        for p, data in made.items():
+            if select(p):
+                self.files[prefix + p] = data
+        return known if known is not None else digests(made)
+
+    def add(self, files: Files, prefix: str = "") -> None:
+        for p, data in files.items():
+            self.files[prefix + p] = data
+
+    def paths(self) -> set[str]:
+        return set(self.files) | self.kept

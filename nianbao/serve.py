@@ -1,0 +1,338 @@
+"""``python build.py serve``: a local preview that rebuilds on every change and reloads the browser.
+
+One build at startup, then ``content/`` and ``templates/`` are polled (os.scandir stats, every
+0.3 s; a burst of saves is one rebuild). The site folder is served over http; every HTML page gets,
+on the fly and never on disk, a same-origin script (``/__nianbao__/reload.js``, allowed by the
+pages' Content-Security-Policy) that follows ``/__nianbao__/events`` (server-sent events) and
+reloads the page after each good build. A failed build keeps the last good site served and lists
+its errors in the terminal and in a banner on every page (styled by ``/__nianbao__/reload.css``).
+"""
+
+from __future__ import annotations
+
+import errno
+import html
+import json
+import os
+import signal
+import socket
+import sys
+import threading
+import time
+import traceback
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import quote, unquote, urlsplit
+
+from . import pipeline
+
+PREFIX = "/__nianbao__/"
+ASSETS = Path(__file__).resolve().parent / "serve_assets"  # reload.js, reload.css
+INTERVAL = 0.3  # seconds between polls; also the quiet time that ends a burst of saves
+TYPES = {  # by suffix, not from the system's mime.types; anything else (.pagefind, .pf_*) is binary
+    ".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8", ".json": "application/json",
+    ".csv": "text/csv; charset=utf-8", ".txt": "text/plain; charset=utf-8",
+    ".svg": "image/svg+xml", ".png": "image/png", ".xml": "application/xml",
+    ".zip": "application/zip", ".wasm": "application/wasm",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+NOT_FOUND = b"<!doctype html><html lang=en><head><meta charset=utf-8><title>404</title></head>" \
+            b"<body><h1>404</h1><p>Not found (and the site has no 404.html yet).</p></body></html>"
+
+
+def run_build(content: Path, data_dir: Path, site_dir: Path, cache_dir: Path | None,
+              jobs: int | None, progress=None) -> pipeline.Outcome:
+    """The one call into the build (keyword arguments only, so new options go here)."""
+    return pipeline.build(content=content, data_dir=data_dir, site_dir=site_dir, base_url="",
+                          cache_dir=cache_dir, jobs=jobs, progress=progress, search=False)
+
+
+_indexing = threading.Lock()
+
+
+def index_in_background(site_dir: Path) -> None:
+    """The search index after a good build, in a thread of its own: an edit shows at once, the
+    search finds it a little later (a newer build waits for the index, never the other way)."""
+    def run() -> None:
+        if not _indexing.acquire(blocking=False):
+            return  # one is running; the next good build asks again
+        try:
+            start = time.perf_counter()
+            n = pipeline.index_search(site_dir)
+            print(f"[{time.strftime('%H:%M:%S')}] search index: {n} files in "
+                  f"{time.perf_counter() - start:.1f} s", flush=True)
+        except Exception as exc:  # the preview goes on without a fresh index
+            print(f"warning: search index not made: {exc}", file=sys.stderr, flush=True)
+        finally:
+            _indexing.release()
+    threading.Thread(target=run, name="search-index", daemon=True).start()
+
+
+class Status:
+    """What the pages follow: the last good build, whether a build runs, the last build's errors."""
+
+    def __init__(self) -> None:
+        self.cond = threading.Condition()
+        self.run = f"{os.getpid():x}{time.time_ns() & 0xffffff:x}"  # a restarted server differs
+        self.good = 0
+        self.building = False
+        self.errors: list[str] = []
+        self.version = 0
+        self.closed = False
+
+    def update(self, **changes) -> None:
+        with self.cond:
+            for name, value in changes.items():
+                setattr(self, name, value)
+            self.version += 1
+            self.cond.notify_all()
+
+    @property
+    def build_id(self) -> str:
+        return f"{self.run}-{self.good}"
+
+    def wait(self, seen: int, timeout: float) -> tuple[int, str]:
+        """(version, JSON state) once the state differs from ``seen``, or after ``timeout``."""
+        with self.cond:
+            self.cond.wait_for(lambda: self.version != seen or self.closed, timeout)
+            state = {"build": self.build_id, "building": self.building, "errors": self.errors}
+            return self.version, json.dumps(state, ensure_ascii=False)
+
+
+class Handler(BaseHTTPRequestHandler):
+    site: Path
+    status: Status
+    server_version = "nianbao-serve"
+
+    def do_GET(self) -> None:
+        self._respond(head=False)
+
+    def do_HEAD(self) -> None:
+        self._respond(head=True)
+
+    def _respond(self, head: bool) -> None:
+        url = urlsplit(self.path)
+        name = url.path[len(PREFIX):] if url.path.startswith(PREFIX) else None
+        if name == "events" and not head:
+            return self._events()
+        if name in ("reload.js", "reload.css"):
+            return self._send(200, (ASSETS / name).read_bytes(), TYPES[Path(name).suffix], head)
+        parts = [p for p in unquote(url.path).split("/") if p not in ("", ".")]
+        if name is not None or any(p == ".." or "\\" in p or "\0" in p for p in parts):
+            return self._not_found(head)
+        for _ in range(20):  # a build may swap the site folder in by two renames: wait that out
+            if self.site.is_dir() or not self.status.building:
+                break
+            time.sleep(0.05)
+        path = self.site.joinpath(*parts)
+        if path.is_dir() and not url.path.endswith("/"):  # relative links need the slash
+            query = f"?{url.query}" if url.query else ""
+            return self._send(301, b"", "text/plain", head, quote("/".join(["", *parts, ""])) + query)
+        path = path / "index.html" if path.is_dir() else path
+        try:
+            body = path.read_bytes()
+        except OSError:
+            return self._not_found(head)
+        return self._send(200, body, TYPES.get(path.suffix.lower(), "application/octet-stream"), head)
+
+    def _not_found(self, head: bool) -> None:
+        self.log_error("404 %s", self.path)
+        try:
+            body = (self.site / "404.html").read_bytes()
+        except OSError:
+            body = NOT_FOUND
+        self._send(404, body, TYPES[".html"], head)
+
+    def _send(self, code: int, body: bytes, kind: str, head: bool, location: str = "") -> None:
+        if kind.startswith("text/html"):
+            body = inject(body, self.status)
+        self.send_response(code)
+        if location:
+            self.send_header("Location", location)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        if not head:
+            self.wfile.write(body)
+
+    def _events(self) -> None:
+        """Server-sent events: the state now, then at every change (a comment every 15 s)."""
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream; charset=utf-8")
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        seen = -1
+        try:
+            self.wfile.write(b"retry: 1000\n\n")
+            while not self.status.closed:
+                version, state = self.status.wait(seen, 15)
+                self.wfile.write(f"data: {state}\n\n".encode() if version != seen else b": ping\n\n")
+                self.wfile.flush()
+                seen = version
+        except OSError:  # the page went away
+            pass
+
+    def log_message(self, format: str, *args) -> None:  # only 404s (log_error) are shown
+        if format.startswith("404"):
+            sys.stderr.write(f"not found: {args[0]}\n")
+
+
+def inject(page: bytes, status: Status) -> bytes:
+    """The page with the reload script (and, after a failed build, the error banner) before </body>."""
+    extra = ['<link rel="stylesheet" href="/__nianbao__/reload.css">']
+    if status.errors:
+        lines = html.escape("\n\n".join(status.errors))
+        extra.append('<div id="nianbao-serve" class="nianbao-serve nianbao-serve-failed" role="alert">'
+                     f'<p>构建失败 · build failed: the last good site is shown</p><pre>{lines}</pre></div>')
+    extra.append(f'<script src="/__nianbao__/reload.js" data-build="{status.build_id}" defer></script>')
+    at = page.lower().rfind(b"</body>")
+    at = len(page) if at < 0 else at
+    return page[:at] + "\n".join(extra).encode("utf-8") + b"\n" + page[at:]
+
+
+def snapshot(roots: list[Path]) -> dict[str, tuple[int, int]]:
+    """path → (mtime_ns, size) of every file under the roots (hidden files and backups left out)."""
+    found: dict[str, tuple[int, int]] = {}
+    stack = [str(r) for r in roots]
+    while stack:
+        try:
+            entries = list(os.scandir(stack.pop()))
+        except OSError:  # a folder removed (or not there yet)
+            continue
+        for entry in entries:
+            if entry.name.startswith((".", "#")) or entry.name.endswith("~"):
+                continue
+            try:
+                if entry.is_dir():
+                    stack.append(entry.path)
+                else:
+                    st = entry.stat()
+                    found[entry.path] = (st.st_mtime_ns, st.st_size)
+            except OSError:
+                continue
+    return found
+
+
+def _rebuild(options: dict, status: Status, progress=None) -> None:
+    status.update(building=True)
+    try:
+        outcome = run_build(progress=progress, **options)
+    except Exception as exc:  # a template's syntax (located), or a bug: show it, keep serving
+        if getattr(exc, "filename", None) and getattr(exc, "lineno", None):
+            error = f"{exc.filename}:{exc.lineno}: error[{type(exc).__name__}]: {exc}"
+        else:
+            traceback.print_exc()
+            error = f"error: the build crashed: {type(exc).__name__}: {exc}"
+        print(error, file=sys.stderr, flush=True)
+        return status.update(building=False, errors=[error])
+    for d in outcome.diagnostics:
+        print(d.format(), file=sys.stderr)
+    stamp = time.strftime("%H:%M:%S")
+    if outcome.errors:
+        print(f"[{stamp}] error: {len(outcome.errors)} problem(s) in the content; still serving "
+              "the last good site", file=sys.stderr, flush=True)
+        return status.update(building=False, errors=[d.format() for d in outcome.errors])
+    print(f"[{stamp}] built {len(outcome.reports)} report(s), {outcome.pages} pages, {outcome.files} "
+          f"files in {outcome.seconds:.1f} s; {len(outcome.warnings)} warning(s)", flush=True)
+    status.update(building=False, errors=[], good=status.good + 1)
+    index_in_background(options["site_dir"])
+
+
+def _watch(roots: list[Path], options: dict, status: Status, stop: threading.Event,
+           url: str, progress=None, interval: float = INTERVAL) -> None:
+    """The first build, then a rebuild after every burst of changes, until ``stop``."""
+    before = snapshot(roots)
+    print(f"building {options['content']} …", flush=True)
+    _rebuild(options, status, progress)
+    if stop.is_set():
+        return
+    print(f"serving {options['site_dir']} at {url}  (watching {', '.join(map(str, roots))}; "
+          "Ctrl-C stops)", flush=True)
+    while not stop.wait(interval):
+        after = snapshot(roots)
+        if after == before:
+            continue
+        settled = time.monotonic() + 3  # a burst of saves: wait until quiet (at most 3 s)
+        while time.monotonic() < settled and not stop.wait(interval):
+            latest = snapshot(roots)
+            if latest == after:
+                break
+            after = latest
+        paths = sorted(p for p in before.keys() | after.keys() if before.get(p) != after.get(p))
+        before = after
+        more = f" (+{len(paths) - 3} more)" if len(paths) > 3 else ""
+        print(f"changed: {', '.join(paths[:3])}{more}", flush=True)
+        _rebuild(options, status)
+
+
+def serve(content: Path, data_dir: Path, site_dir: Path, host: str = "127.0.0.1", port: int = 8000,
+          cache_dir: Path | None = None, jobs: int | None = None, progress=None,
+          interval: float = INTERVAL) -> int:
+    """Build, serve ``site_dir`` and rebuild on every change until Ctrl-C (exit 0); 1 if the
+    address cannot be used."""
+    status = Status()
+    handler = type("Handler", (Handler,), {"site": site_dir, "status": status})
+    server_class = ThreadingHTTPServer
+    if ":" in host:
+        server_class = type("Server6", (ThreadingHTTPServer,), {"address_family": socket.AF_INET6})
+    try:
+        server = server_class((host, port), handler)
+    except OSError as exc:
+        why = "address already in use (is another server running? try --port)" \
+            if exc.errno == errno.EADDRINUSE else (exc.strerror or str(exc))
+        print(f"error: cannot serve on {host}:{port}: {why}", file=sys.stderr)
+        return 1
+    shown = f"[{host}]" if ":" in host else host
+    url = f"http://{shown}:{server.server_address[1]}/"
+    options = dict(content=content, data_dir=data_dir, site_dir=site_dir, cache_dir=cache_dir, jobs=jobs)
+    stop, done = threading.Event(), threading.Event()  # (not Thread.join: Ctrl-C breaks it in 3.11)
+
+    def watch() -> None:
+        try:
+            _watch([content, pipeline.TEMPLATES], options, status, stop, url, progress, interval)
+        finally:
+            done.set()
+
+    serving = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True)
+    watching = threading.Thread(target=watch, daemon=True)
+    main = threading.current_thread() is threading.main_thread()
+    if main:
+        signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop as on Ctrl-C
+        # Ctrl-C goes to the main thread only: the threads started here, and the processes the
+        # build starts (Pagefind, readers), inherit a mask that blocks it, so none dies mid-build.
+        old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        serving.start()
+        watching.start()
+    finally:
+        if main:
+            signal.pthread_sigmask(signal.SIG_SETMASK, old)
+    try:
+        while not done.wait(0.5):
+            pass
+        return 1  # the watcher crashed (its traceback is shown)
+    except KeyboardInterrupt:
+        stop.set()
+        status.update(closed=True)
+        if status.building:
+            print("\nstopping after the build in progress (Ctrl-C again to quit at once)", flush=True)
+        try:
+            done.wait()
+        except KeyboardInterrupt:  # quit now: the build's publish is all or nothing
+            print("\nstopped", flush=True)
+            os._exit(0)
+    finally:
+        stop.set()
+        status.update(closed=True)
+        server.shutdown()
+        server.server_close()
+    print("\nstopped", flush=True)
+    return 0
+
+
+def main(args, progress=None) -> int:
+    """The ``serve`` subcommand (arguments parsed by nianbao.cli)."""
+    return serve(args.content, args.data, args.site, args.host, args.port,
+                 None if args.no_cache else args.cache, args.jobs, progress)

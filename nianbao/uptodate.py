@@ -1,0 +1,78 @@
+"""Nothing changed: the answer of a build whose inputs and outputs are as the last build left them.
+
+The inputs are fingerprinted by what ``stat`` says (like make and git's index): every content and
+template file's path, size and modification time, the code version and the command's options.
+The outputs are checked the same way against what ``publish`` recorded of the live trees. When
+both match the last successful build, the build is not run: its report (diagnostics and closing
+figures) is shown again. Any difference, or no record, and the build runs as usual (and is itself
+incremental). Kept in the cache folder; ``--no-cache`` never uses it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from .cache import code_version
+from .publish import intact
+
+RECORD = "last-build.json"
+
+
+def _stat_lines(root: Path, suffix: str = "") -> list[str]:
+    out = []
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except FileNotFoundError:
+            return ["missing"]
+        for e in entries:
+            if e.is_dir(follow_symlinks=False):
+                stack.append(Path(e.path))
+            elif e.name.endswith(suffix):
+                st = e.stat(follow_symlinks=False)
+                out.append(f"{e.path}\0{st.st_size}\0{st.st_mtime_ns}")
+    return sorted(out)
+
+
+def fingerprint(content: Path, templates: Path, options: dict) -> str:
+    h = hashlib.sha256(code_version().encode())
+    h.update(json.dumps(options, sort_keys=True, default=str).encode())
+    for root, suffix in ((content, ".md"), (templates, "")):
+        h.update(f"\1{root.resolve()}\1".encode())
+        for line in _stat_lines(root, suffix):
+            h.update(line.encode() + b"\n")
+    return h.hexdigest()
+
+
+def recall(cache_dir: Path, fp: str, outputs: list[Path]) -> dict | None:
+    """The last build's report if its fingerprint is ``fp`` and its outputs are intact."""
+    try:
+        record = json.loads((cache_dir / RECORD).read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    if record.get("fingerprint") != fp or not all(intact(t) for t in outputs):
+        return None
+    return record
+
+
+def remember(cache_dir: Path, fp: str, report: dict) -> None:
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        tmp = cache_dir / (RECORD + ".tmp")
+        tmp.write_text(json.dumps({**report, "fingerprint": fp}, ensure_ascii=False, sort_keys=True),
+                       "utf-8")
+        os.replace(tmp, cache_dir / RECORD)
+    except OSError:
+        pass
+
+
+def forget(cache_dir: Path) -> None:
+    try:
+        (cache_dir / RECORD).unlink()
+    except OSError:
+        pass

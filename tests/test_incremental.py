@@ -1,0 +1,159 @@
+"""Incremental builds: after any sequence of edits, the output is byte-identical to a cold build
+of the same content; a build killed at any moment leaves complete trees; two builds at once do
+not corrupt each other."""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from nianbao.pipeline import build
+from nianbao.publish import intact
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+from synthetic import generate  # noqa: E402
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file()}
+
+
+def cold(content: Path, out: Path) -> dict[str, dict[str, bytes]]:
+    shutil.rmtree(out, ignore_errors=True)
+    outcome = build(content, out / "data", out / "site", search=False)
+    assert not outcome.errors, [d.format() for d in outcome.errors]
+    return {"data": tree(out / "data"), "site": tree(out / "site")}
+
+
+def differences(a: dict[str, bytes], b: dict[str, bytes]) -> list[str]:
+    return sorted(p for p in set(a) | set(b) if a.get(p) != b.get(p))
+
+
+@pytest.fixture
+def content(tmp_path) -> Path:
+    dest = tmp_path / "content"
+    generate(12, dest, seed=3)  # two agencies, six years, both forms
+    shutil.copytree(ROOT / "content" / "2020", dest / "2020", dirs_exist_ok=True)
+    return dest
+
+
+def _edit_figure(path: Path) -> None:
+    text = path.read_text("utf-8")
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        if line.startswith("| 一、本年新收政府信息公开申请数量 |"):
+            cells = line.split("|")
+            cells[2] = f" {int(cells[2]) + 7} "
+            lines[i] = "|".join(cells)
+            break
+    else:
+        raise AssertionError(f"no row to edit in {path}")
+    path.write_text("\n".join(lines), "utf-8")
+
+
+def test_incremental_equals_cold_after_a_sequence_of_edits(content, tmp_path):
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    first = build(content, out / "data", out / "site", cache_dir=cache, search=False)
+    assert not first.errors
+    some = sorted(content.rglob("*.md"))
+    removed = some[3].read_bytes()
+
+    def edit_title(p: Path) -> None:
+        p.write_text(p.read_text("utf-8").replace("title: ", "title: 修订 ", 1), "utf-8")
+
+    steps = [
+        ("edit a figure", lambda: _edit_figure(some[1])),
+        ("remove a report", lambda: some[3].unlink()),
+        ("change a title", lambda: edit_title(some[5])),
+        ("add the report back", lambda: some[3].write_bytes(removed)),
+        ("touch without a change", lambda: os.utime(some[0])),
+        ("edit a figure of the 2019 form", lambda: _edit_figure(some[0])),
+    ]
+    for name, step in steps:
+        step()
+        outcome = build(content, out / "data", out / "site", cache_dir=cache, search=False)
+        assert not outcome.errors, name
+        want = cold(content, tmp_path / "cold")
+        for t in ("data", "site"):
+            assert differences(tree(out / t), want[t]) == [], f"{name}: {t} differs from a cold build"
+        assert intact(out / "site") and intact(out / "data"), name
+        if name == "touch without a change":
+            assert outcome.written == 0
+
+
+def test_kept_files_changed_by_hand_are_made_again(content, tmp_path):
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    build(content, out / "data", out / "site", cache_dir=cache, search=False)
+    page = next((out / "site" / "reports").rglob("index.html"))
+    page.write_text("tampered", "utf-8")
+    csv = next((out / "data").rglob("applications.csv"))
+    csv.unlink()
+    _edit_figure(sorted(content.rglob("*.md"))[2])
+    build(content, out / "data", out / "site", cache_dir=cache, search=False)
+    want = cold(content, tmp_path / "cold")
+    assert differences(tree(out / "site"), want["site"]) == []
+    assert differences(tree(out / "data"), want["data"]) == []
+
+
+def _cli(content: Path, out: Path, cache: Path) -> list[str]:
+    return [sys.executable, str(ROOT / "build.py"), "build", "--content", str(content),
+            "--site", str(out / "site"), "--data", str(out / "data"), "--cache", str(cache),
+            "--no-search"]
+
+
+def test_a_build_killed_at_any_moment_leaves_complete_trees(content, tmp_path):
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    target = sorted(content.rglob("*.md"))[1]
+    versions = [target.read_bytes()]
+    _edit_figure(target)
+    versions.append(target.read_bytes())
+    refs = []
+    for v in versions:
+        target.write_bytes(v)
+        refs.append(cold(content, tmp_path / f"ref{len(refs)}"))
+    target.write_bytes(versions[0])
+    subprocess.run(_cli(content, out, cache), check=True, capture_output=True)
+    start = time.perf_counter()
+    target.write_bytes(versions[1])
+    subprocess.run(_cli(content, out, cache), check=True, capture_output=True)
+    duration = time.perf_counter() - start
+    rng = random.Random(20261124)
+    live = 1
+    for attempt in range(8):
+        nxt = 1 - live
+        target.write_bytes(versions[nxt])
+        proc = subprocess.Popen(_cli(content, out, cache), stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.05, duration))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        for t in ("data", "site"):
+            now = tree(out / t)
+            assert now in (refs[live][t], refs[nxt][t]), \
+                f"attempt {attempt}: {t} is neither the last output nor the new one"
+        subprocess.run(_cli(content, out, cache), check=True, capture_output=True)
+        for t in ("data", "site"):
+            assert differences(tree(out / t), refs[nxt][t]) == [], f"attempt {attempt}: {t}"
+        live = nxt
+
+
+def test_two_builds_at_once_wait_for_each_other(content, tmp_path):
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    procs = [subprocess.Popen(_cli(content, out, cache), stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE) for _ in range(2)]
+    for p in procs:
+        _, err = p.communicate(timeout=600)
+        assert p.returncode == 0, err.decode()
+    want = cold(content, tmp_path / "cold")
+    assert differences(tree(out / "site"), want["site"]) == []
+    assert differences(tree(out / "data"), want["data"]) == []

@@ -1,0 +1,265 @@
+"""``python build.py serve``: the local preview, run as a user runs it (a subprocess on a free port,
+a private copy of the seed report, temporary output folders), driven over http and, where
+Debian's Chromium is installed, in a browser. Every wait has a deadline: a hang fails the test."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from nianbao.serve import Status, inject
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+REPORT = "reports/2020-heilongjiang/"
+FIGURE = 'central_procurement-items">{}<'  # the 政府集中采购 cell of table 二
+FIRST_BUILD = 180  # seconds: a cold build of one report (the charts, the search index)
+REBUILD = 90
+
+
+def _collect(stream, lines: list[str]) -> None:
+    for line in stream:
+        lines.append(line)
+
+
+class Served:
+    """A running ``python build.py serve`` whose output is collected as it comes."""
+
+    def __init__(self, tmp: Path, content: Path, *extra: str) -> None:
+        self.out: list[str] = []
+        self.err: list[str] = []
+        self.site = tmp / "site"
+        self.proc = subprocess.Popen(
+            [sys.executable, str(ROOT / "build.py"), "serve", "--content", str(content),
+             "--site", str(self.site), "--data", str(tmp / "data"), "--cache", str(tmp / "cache"),
+             *extra], cwd=tmp, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for stream, lines in ((self.proc.stdout, self.out), (self.proc.stderr, self.err)):
+            threading.Thread(target=_collect, args=(stream, lines), daemon=True).start()
+        self.url = ""
+
+    def wait_for(self, text: str, timeout: float, stream: str = "out") -> str:
+        deadline = time.monotonic() + timeout
+        lines = self.out if stream == "out" else self.err
+        while time.monotonic() < deadline:
+            found = [line for line in list(lines) if text in line]
+            if found:
+                return found[-1]
+            if self.proc.poll() is not None:
+                time.sleep(0.2)  # let the readers finish
+                break
+            time.sleep(0.1)
+        pytest.fail(f"no {text!r} within {timeout} s; stdout: {''.join(self.out)}\n"
+                    f"stderr: {''.join(self.err)}")
+
+    def start(self) -> Served:
+        line = self.wait_for(" at http://", FIRST_BUILD)
+        self.url = line.split(" at ")[1].split()[0]
+        return self
+
+    def get(self, path: str) -> tuple[int, dict[str, str], bytes]:
+        try:
+            with urllib.request.urlopen(self.url + path, timeout=30) as r:
+                return r.status, dict(r.headers), r.read()
+        except urllib.error.HTTPError as e:
+            return e.code, dict(e.headers), e.read()
+
+    def stop(self) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+                pytest.fail("the server did not stop on Ctrl-C within 30 s")
+        time.sleep(0.2)
+        return self.proc.returncode
+
+
+class Events:
+    """The /__nianbao__/events stream: each state as it is sent."""
+
+    def __init__(self, url: str) -> None:
+        self.response = urllib.request.urlopen(url + "__nianbao__/events", timeout=30)
+        assert self.response.headers["Content-Type"].startswith("text/event-stream")
+
+    def next(self, until, timeout: float) -> dict:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            line = self.response.readline().decode("utf-8")
+            if line.startswith("data: "):
+                state = json.loads(line[6:])
+                if until(state):
+                    return state
+        pytest.fail(f"no such state within {timeout} s")
+
+    def close(self) -> None:
+        self.response.close()
+
+
+@pytest.fixture
+def served(tmp_path, content_copy):
+    server = Served(tmp_path, content_copy, "--port", "0").start()
+    yield server
+    server.stop()
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text("utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), "utf-8")
+
+
+def test_serves_the_site_with_live_reload_injected_on_the_fly(served):
+    status, headers, body = served.get(REPORT)
+    assert status == 200 and headers["Content-Type"] == "text/html; charset=utf-8"
+    page = body.decode("utf-8")
+    assert page.count('<script src="/__nianbao__/reload.js"') == 1
+    assert page.index("/__nianbao__/reload.js") < page.rindex("</body>")
+    assert "Content-Security-Policy" in page and FIGURE.format("25,942") in page
+    assert "__nianbao__" not in (served.site / REPORT / "index.html").read_text("utf-8")
+    assert headers["Cache-Control"] == "no-store"
+    for path, kind in [("__nianbao__/reload.js", "text/javascript"), ("__nianbao__/reload.css", "text/css"),
+                       ("assets/site.css", "text/css"), ("assets/icon.svg", "image/svg+xml"),
+                       ("robots.txt", "text/plain")]:
+        status, headers, _ = served.get(path)
+        assert (status, headers["Content-Type"].split(";")[0]) == (200, kind), path
+    kinds = {".csv": "text/csv", ".json": "application/json", ".xlsx": "application/vnd.openxml",
+             ".pagefind": "application/octet-stream", ".svg": "image/svg+xml", ".zip": "application/zip"}
+    deadline = time.monotonic() + 120  # the search index is made in the background
+    while not any(served.site.rglob("*.pagefind")) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    for suffix, kind in kinds.items():
+        file = next(served.site.rglob(f"*{suffix}"))
+        status, headers, body = served.get(file.relative_to(served.site).as_posix())
+        assert status == 200 and headers["Content-Type"].startswith(kind), suffix
+        assert body == file.read_bytes(), suffix  # only HTML is touched
+    status, _, body = served.get("")
+    assert status == 200 and b"/__nianbao__/reload.js" in body  # a folder serves its index.html
+    host, port = served.url.split("//")[1].rstrip("/").split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=30)
+    conn.request("GET", "/reports/2020-heilongjiang")  # relative links need the slash
+    response = conn.getresponse()
+    assert (response.status, response.getheader("Location")) == (301, "/reports/2020-heilongjiang/")
+    conn.close()
+    for missing in ("no/such/page.html", "reports/2031-nowhere/", "../../etc/passwd"):
+        status, headers, body = served.get(missing)
+        assert status == 404 and headers["Content-Type"].startswith("text/html"), missing
+        assert "页面不存在" in body.decode("utf-8") and b"/__nianbao__/reload.js" in body
+
+
+def test_an_edit_rebuilds_reloads_and_a_broken_edit_keeps_the_last_good_site(served, seed_file):
+    events = Events(served.url)
+    try:
+        first = events.next(lambda s: not s["building"], 30)
+        assert first["errors"] == []
+        edit(seed_file, "政府集中采购\t25942", "政府集中采购\t25947")
+        second = events.next(lambda s: s["build"] != first["build"] or s["errors"], REBUILD)
+        assert second["errors"] == [] and not second["building"]
+        served.wait_for("changed: ", 10)
+        page = served.get(REPORT)[2].decode("utf-8")
+        assert FIGURE.format("25,947") in page and f'data-build="{second["build"]}"' in page
+        # a broken edit: the error reaches the terminal and the pages; the last good site stays
+        edit(seed_file, "year: 2020", "year: abc")
+        failed = events.next(lambda s: s["errors"], REBUILD)
+        assert failed["build"] == second["build"]  # no new good build: the pages do not reload
+        assert "front-matter-year" in failed["errors"][0] and "year: abc" in failed["errors"][0]
+        served.wait_for("error[front-matter-year]: year 'abc' is not a reporting year", 10, "err")
+        served.wait_for("still serving the last good site", 10, "err")
+        status, _, body = served.get(REPORT)
+        page = body.decode("utf-8")
+        assert status == 200 and FIGURE.format("25,947") in page
+        assert 'class="nianbao-serve nianbao-serve-failed"' in page
+        assert "year &#x27;abc&#x27; is not a reporting year" in page  # escaped
+        assert "__nianbao__" not in (served.site / REPORT / "index.html").read_text("utf-8")
+        # fixed: a new good build, and the banner is gone
+        edit(seed_file, "year: abc", "year: 2020")
+        fixed = events.next(lambda s: not s["errors"] and not s["building"], REBUILD)
+        assert fixed["build"] != second["build"]
+        assert b"nianbao-serve-failed" not in served.get(REPORT)[2]
+    finally:
+        events.close()
+    assert served.stop() == 0
+    assert "Traceback" not in "".join(served.err) and served.out[-1] == "stopped\n"
+
+
+def test_a_port_in_use_is_one_line_and_exit_1(tmp_path, seed_content):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, str(ROOT / "build.py"), "serve", "--content", str(seed_content),
+             "--site", str(tmp_path / "s"), "--data", str(tmp_path / "d"), "--no-cache",
+             "--port", str(port)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert result.stderr == (f"error: cannot serve on 127.0.0.1:{port}: address already in use "
+                             "(is another server running? try --port)\n")
+    assert not (tmp_path / "s").exists()  # nothing built
+
+
+def test_the_error_banner_is_escaped_and_the_reload_script_always_injected():
+    status = Status()
+    page = b"<html><body><p>x</p></BODY></html>"
+    out = inject(page, status).decode()
+    assert out.endswith('defer></script>\n</BODY></html>') and "nianbao-serve-failed" not in out
+    status.update(errors=["a.md:1:1: error[x]: <script>alert(1)</script> & co"])
+    out = inject(page, status).decode()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in out and "<script>alert" not in out
+    assert inject(b"no body tag", status).startswith(b"no body tag<link")
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} not found (see tests/test_browser.py)")
+def test_in_the_browser_the_page_reloads_and_shows_errors_within_its_csp(tmp_path, content_copy):
+    server = Served(tmp_path, content_copy, "--port", "0").start()
+    seed = content_copy / "2020" / "heilongjiang.md"
+    cell = "#c-active-art20_9-central_procurement-items"
+
+    def drive() -> list[str]:  # in a thread of its own: another test may hold Playwright's loop
+        from playwright.sync_api import expect, sync_playwright
+
+        problems: list[str] = []
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            try:
+                page = browser.new_page()
+                page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+                page.on("pageerror", lambda e: problems.append(str(e)))
+                page.goto(server.url + REPORT)
+                expect(page.locator(cell)).to_have_text("25,942")
+                page.wait_for_timeout(500)  # the event stream is open
+                edit(seed, "政府集中采购\t25942", "政府集中采购\t25947")
+                expect(page.locator(cell)).to_have_text("25,947", timeout=REBUILD * 1000)
+                edit(seed, "year: 2020", "year: abc")
+                banner = page.locator("#nianbao-serve.nianbao-serve-failed")
+                expect(banner).to_contain_text("year 'abc' is not a reporting year",
+                                               timeout=REBUILD * 1000)
+                assert banner.evaluate("e => getComputedStyle(e).position") == "fixed"  # reload.css
+                expect(page.locator(cell)).to_have_text("25,947")  # the last good page
+                edit(seed, "year: abc", "year: 2020")
+                expect(banner).to_have_count(0, timeout=REBUILD * 1000)
+            finally:
+                browser.close()
+        return problems
+
+    try:
+        with ThreadPoolExecutor(1) as pool:
+            problems = pool.submit(drive).result(timeout=FIRST_BUILD + 3 * REBUILD)
+    finally:
+        assert server.stop() == 0
+    assert problems == []  # nothing blocked by the Content-Security-Policy, no script error
