@@ -16,6 +16,7 @@ import vl_convert as vlc
 from .series import Measure
 from .contexts import Chart
 from .memo import current, key_of
+from .safe import neutralise
 
 FONT = "Noto Sans CJK SC, Source Han Sans SC, PingFang SC, Microsoft YaHei, sans-serif"
 INK, ACCENT, SECOND = "#1f2328", "#0b57a4", "#b35900"
@@ -40,7 +41,7 @@ def _csv(rows: list[dict]) -> bytes:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({k: neutralise(v) for k, v in r.items()} for r in rows)
     return out.getvalue().encode("utf-8")
 
 

@@ -44,7 +44,7 @@ class Meta:
         return f"{self.year}-{self.agency_id}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Cell:
     """One template cell as published."""
 
@@ -63,7 +63,7 @@ class Cell:
         return "c-" + "-".join((self.table, *self.key)).replace(".", "_")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Section:
     """One of the prose sections 一 to 六 (or the preamble before 一)."""
 
@@ -103,7 +103,7 @@ class Report:
         return cell.value if cell is not None and cell.status == REPORTED else None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Check:
     """The result of one identity on one scope (a column, a row, a table, a sentence)."""
 

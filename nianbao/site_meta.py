@@ -89,4 +89,4 @@ def dataset_jsonld(base_url: str, reports: list[Report], description: str) -> st
                     for a in sorted({r.meta.agency for r in reports})],
     }
     text = json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1)
-    return text.replace("</", "<\\/")
+    return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")

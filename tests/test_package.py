@@ -1,7 +1,9 @@
 """The data packages: Frictionless-valid, contract-shaped, and committed current."""
 
 import csv
+import io
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -90,3 +92,56 @@ def test_committed_datapackages_are_current(built_data):
     assert sorted(committed) == sorted(built), "stale datapackages/: run python build.py"
     for rel, path in built.items():
         assert committed[rel].read_bytes() == path.read_bytes(), f"stale datapackages/{rel}"
+
+
+# Formula injection (nianbao/safe.py): text cells that a spreadsheet would run get a leading ';
+# numbers, including negative ones, stay numbers.
+
+@pytest.mark.parametrize("text", ["=1+1", "+1+1", "-1+1", "@SUM(A1)", "\t=1", "\r=1", "-",
+                                  "-2+3+cmd|' /C calc'!A0", '=HYPERLINK("http://x","y")'])
+def test_neutralise_prefixes_a_quote_to_formula_text(text):
+    from nianbao.safe import neutralise
+    assert neutralise(text) == "'" + text
+
+
+@pytest.mark.parametrize("value", ["", "a=b", " =1", "'=1", "黑龙江省", "-3", "+2", "-0.5", "1e3",
+                                   -3, 0, Decimal("-0.5"), None, True])
+def test_neutralise_leaves_numbers_and_plain_text(value):
+    from nianbao.safe import neutralise
+    assert neutralise(value) is value
+
+
+def test_csv_neutralises_text_cells_only():
+    from nianbao.package import to_csv
+    data = to_csv(["title", "value", "money", "flag", "empty"],
+                  [{"title": "=HYPERLINK(\"http://x\",\"y\")", "value": -3, "money": Decimal("-0.50"),
+                    "flag": False, "empty": ""},
+                   {"title": "@SUM(1)", "value": 0, "money": None, "flag": True, "empty": None},
+                   {"title": "\tx", "value": -38, "money": Decimal("3618261.46")}])
+    assert list(csv.reader(io.StringIO(data.decode("utf-8")))) == [
+        ["title", "value", "money", "flag", "empty"],
+        ["'=HYPERLINK(\"http://x\",\"y\")", "-3", "-0.50", "false", ""],
+        ["'@SUM(1)", "0", "", "true", ""],
+        ["'\tx", "-38", "3618261.46", "", ""],
+    ]
+
+
+TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def test_published_csv_text_fields_are_never_formulas(built_data):
+    """Every string field of every package (by its Table Schema) is neutralised; every number
+    field holds a number (the negative changes of table 二 stay -38, -909 …)."""
+    negatives = 0
+    for descriptor in descriptors(built_data):
+        package = json.loads(descriptor.read_text("utf-8"))
+        for resource in package["resources"]:
+            types = {f["name"]: f["type"] for f in resource["schema"]["fields"]}
+            with open(descriptor.parent / resource["path"], encoding="utf-8", newline="") as f:
+                for row in csv.DictReader(f):
+                    for name, value in row.items():
+                        if types[name] in ("number", "integer") and value:
+                            negatives += Decimal(value) < 0
+                        elif types[name] == "string":
+                            assert not value.startswith(TRIGGERS), (descriptor, name, value)
+    assert negatives >= 10
