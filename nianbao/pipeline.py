@@ -46,6 +46,7 @@ class Outcome:
     pages: int = 0
     files: int = 0
     written: int = 0  # files whose bytes changed (0: nothing to publish)
+    site_files: int = 0
     seconds: float = 0.0
 
     @property
@@ -141,7 +142,8 @@ def build(content: Path, data_dir: Path, site_dir: Path, base_url: str = "",
                 except StaleOutput:  # an output file was changed by hand: make every unit again
                     _make(outcome, memo, data_dir, site_dir, base_url, fresh=True)
             if search:
-                _publish_bundle(site_dir, index_site(site_dir))
+                site_files = _publish_bundle(site_dir, index_site(site_dir))
+                outcome.files = outcome.files - outcome.site_files + site_files
     outcome.seconds = time.perf_counter() - start
     return outcome
 
@@ -162,6 +164,7 @@ def _make(outcome: Outcome, memo: Memo, data_dir: Path, site_dir: Path, base_url
                     verify=lambda staged: verify_packages(staged, data_dir))
     outcome.pages = len(pages)
     outcome.files = sum(stats.trees.values())
+    outcome.site_files = stats.trees[str(site_dir)]
     outcome.written = stats.changed
 
 
@@ -174,7 +177,8 @@ def index_search(site_dir: Path) -> int:
     return len(bundle)
 
 
-def _publish_bundle(site_dir: Path, bundle: dict[str, bytes]) -> None:
+def _publish_bundle(site_dir: Path, bundle: dict[str, bytes]) -> int:
+    """Publish a new search bundle with the rest of the site kept; returns the site's files."""
     live = live_manifest(site_dir) or {}
     kept = frozenset(p for p in live if not p.startswith(SEARCH_BUNDLE))
-    publish({site_dir: Output(bundle, kept)})
+    return publish({site_dir: Output(bundle, kept)}).trees[str(site_dir)]
