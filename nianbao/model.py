@@ -92,10 +92,16 @@ class Report:
         return tuple(c for c in self.cells if c.table == table)
 
     def cell(self, table: str, *key: str) -> Cell | None:
-        for c in self.cells:
-            if c.table == table and c.key == key:
-                return c
-        return None
+        index = self.__dict__.get("_index")
+        if index is None:  # built on first use, never pickled (see __getstate__)
+            index = {}
+            for c in self.cells:
+                index.setdefault((c.table, c.key), c)
+            object.__setattr__(self, "_index", index)
+        return index.get((table, key))
+
+    def __getstate__(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k != "_index"}
 
     def value(self, table: str, *key: str) -> Number | None:
         """The cell's figure if one was printed (status reported), else None."""
