@@ -22,16 +22,7 @@ from .read import read_all
 from .memo import Emitter, Memo, key_of
 from .publish import Output, StaleOutput, live_manifest, lock, publish
 from .render import render_site
-from .search import BUNDLE as SEARCH_BUNDLE
-
-try:
-    from .search import index_site
-except ImportError:  # until search indexes the written site
-    from .search import search_index
-
-    def index_site(site_dir: Path) -> dict[str, bytes]:
-        return search_index({p.relative_to(site_dir).as_posix(): p.read_bytes()
-                             for p in site_dir.rglob("*.html")})
+from .search import BUNDLE as SEARCH_BUNDLE, SearchIndexError, index_site
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates"
@@ -171,6 +162,9 @@ def _make(outcome: Outcome, memo: Memo, data_dir: Path, site_dir: Path, base_url
 def index_search(site_dir: Path) -> int:
     """Make the search index of the published pages and publish it (the rest of the site is
     kept). Returns the number of files of the bundle."""
+    if live_manifest(site_dir) is None:
+        raise SearchIndexError(f"{site_dir} was not published by this build (or was changed since); "
+                               "run `python build.py` first")
     bundle = index_site(site_dir)  # reads the live site; a build may replace it meanwhile
     with lock(site_dir.resolve().parent):
         _publish_bundle(site_dir, bundle)
@@ -179,6 +173,8 @@ def index_search(site_dir: Path) -> int:
 
 def _publish_bundle(site_dir: Path, bundle: dict[str, bytes]) -> int:
     """Publish a new search bundle with the rest of the site kept; returns the site's files."""
-    live = live_manifest(site_dir) or {}
+    live = live_manifest(site_dir)
+    if live is None:  # never publish a bundle alone over a tree we do not know
+        raise SearchIndexError(f"{site_dir} changed while it was indexed; run `python build.py`")
     kept = frozenset(p for p in live if not p.startswith(SEARCH_BUNDLE))
     return publish({site_dir: Output(bundle, kept)}).trees[str(site_dir)]

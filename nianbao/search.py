@@ -1,55 +1,266 @@
-"""The search index: Pagefind's extended build (Chinese word segmentation), made from the rendered
-pages in memory, written with the site as ``pagefind/``.
+"""The search index: Pagefind's extended build (Chinese word segmentation), made by one run of the
+``pagefind_extended`` binary over the pages already written in the site folder, and shipped with the
+site as ``pagefind/``.
 
-What is indexed: pages whose ``<main>`` carries ``data-pagefind-body`` (reports, agencies, years,
-about). A report page gives its title, agency, headings, prose and the tables' row and column
-labels (Chinese; the English second lines and charts are left out, so that results read as
-Chinese); navigation, downloads and check lists are marked ``data-pagefind-ignore``.
+What is indexed, and why. Readers look a report up by agency (and so region), year and title, and
+by what it reports on. The index holds what tells one report from another and names its topics:
+
+- pages whose ``<main>`` carries ``data-pagefind-body``: reports, agencies, years and about;
+- a report's title, its agency, year, form and date line, the headline figures with their labels
+  (新收申请, 行政复议 …), the section headings, the prose's own sub-headings (``<h3>``: 依申请公开 …)
+  and the tables' captions (Chinese only: the English lines ``.en`` are left out);
+- an agency's or a year's heading, lead and totals, and the about page whole.
+
+Left out: the prose paragraphs (about 3,000-8,000 characters a report: with them the index of
+10,000 reports took several times longer and gigabytes of memory), the tables' rows and columns
+(every report of a form has the same labels, so they find all reports alike; their numbers are
+in the data downloads), the check lists, downloads, comparisons, charts, and the long lists of a
+year's or an agency's reports (each report is found on its own page). The templates mark those
+``data-pagefind-ignore``; the prose paragraphs are matched by ``PROSE``.
+
+Pagefind parses every byte of the HTML it is given, and a report page is some 70 KB of which
+about 1 KB is indexed. So index_site first writes a search copy of each indexed page to a temporary
+folder: its ``<main>`` less what is marked ``data-pagefind-ignore``, the prose's paragraphs and the
+English lines (the cuts Pagefind would make; it still makes them on the copies), and runs Pagefind
+once over the copies. The results' URLs are the pages' own.
+
+The index is a step of its own: ``index_site(site_dir)`` reads the pages already written, so a
+build can publish an edited report first and index afterwards (the CLI does it after the pages,
+in the background while serving, or on demand with ``build.py search``).
+
+Same pages, same bundle, byte for byte: Pagefind numbers the pages in the order the file system
+lists them, so the copies are written in the order of their paths to a memory-backed folder
+(/dev/shm), which lists files by when they were made. Where there is none, the system's
+temporary folder is used: the bundle is then the same from run to run on one machine, but another
+file system may list the copies in another order and number the pages differently (the pages'
+fragments are the same; equally ranked results may come in another order).
 """
 
 from __future__ import annotations
 
-import asyncio
+import os
+import re
+import shutil
+import subprocess
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
+import time
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 BUNDLE = "pagefind/"
 # The default UI needs these; the other bundled UIs (modular, component, highlight) are not shipped.
 UNUSED = ("pagefind-highlight.js", "pagefind-modular-ui.", "pagefind-component-ui.")
+# Never indexed (besides data-pagefind-ignore): the English second lines.
+EXCLUDE = (".en",)
+# The prose (rendered Markdown): its paragraphs, lists and quotes; its headings are indexed.
+PROSE = (".prose p", ".prose li", ".prose blockquote", ".prose pre", ".prose table")
+
+_NAME = re.compile(rb"[a-zA-Z][a-zA-Z0-9-]*")
+_VOID = {b"area", b"base", b"br", b"col", b"embed", b"hr", b"img", b"input", b"link", b"meta",
+         b"source", b"track", b"wbr"}
+_HEADING = re.compile(rb"<h([1-6])\b[^>]*>.*?</h\1>", re.S)
+_EN = re.compile(rb'<span class="en"[^>]*>[^<]*</span>')
+_TAGS: dict[bytes, re.Pattern[bytes]] = {}
+_SCRATCH_PREFIX = "nianbao-search-"
+_IGNORE = b"data-pagefind-ignore"
+_INDEXED = b"data-pagefind-body"
 
 
 class SearchIndexError(Exception):
     """Pagefind could not be started or failed while indexing."""
 
 
-async def _index(pages: dict[str, bytes]) -> dict[str, bytes]:
-    from pagefind.index import IndexConfig, PagefindIndex
+def pagefind_binary() -> Path:
+    """The extended Pagefind binary (Chinese segmentation): $PAGEFIND_BINARY_PATH, else the one
+    the ``pagefind_bin_extended`` package ships."""
+    if env := os.environ.get("PAGEFIND_BINARY_PATH"):
+        path = Path(env)
+    else:
+        try:
+            from pagefind_bin_extended import get_executable
+        except ImportError as exc:
+            raise SearchIndexError("Pagefind is not installed: pip install 'pagefind[extended]' "
+                                   "(the extended build segments Chinese)") from exc
+        try:
+            path = get_executable()
+        except FileNotFoundError as exc:
+            raise SearchIndexError(f"the Pagefind binary is missing: {exc}") from exc
+    if not path.is_file() or not os.access(path, os.X_OK):
+        raise SearchIndexError(f"the Pagefind binary {path} is missing or not executable")
+    return path
 
-    out: dict[str, bytes] = {}
-    config = IndexConfig(keep_index_url=True, force_language="zh-cn",
-                         exclude_selectors=[".en", "figure.chart"])
-    with tempfile.TemporaryDirectory(prefix="nianbao-search-") as tmp:
-        # written to disk, not read back through the service's pipe (which stalls on large indexes)
-        async with PagefindIndex(config) as index:
-            for path in sorted(pages):
-                html = pages[path].decode("utf-8")
-                if "data-pagefind-body" in html:
-                    await index.add_html_file(content=html, url="/" + path)
-            await index.write_files(output_path=tmp)
-            await index.delete_index()
-        root = Path(tmp)
-        for f in sorted(root.rglob("*")):
-            rel = f.relative_to(root).as_posix()
-            if f.is_file() and not rel.startswith(UNUSED):
-                out[BUNDLE + rel] = f.read_bytes()
-    return out
+
+def pagefind_command(site_dir: Path, output: Path, *, prose: bool = False) -> list[str]:
+    """The command line that indexes the pages in site_dir into output."""
+    cmd = [str(pagefind_binary()), "--site", str(site_dir), "--output-path", str(output),
+           "--force-language", "zh-cn", "--keep-index-url", "--silent"]
+    for selector in EXCLUDE + (() if prose else PROSE):
+        cmd += ["--exclude-selectors", selector]
+    return cmd
+
+
+def _element_end(html: bytes, start: int, name: bytes) -> int:
+    """The end of the element whose start tag begins at start (nested namesakes counted)."""
+    if name in _VOID:
+        return html.index(b">", start) + 1
+    tags = _TAGS.get(name) or _TAGS.setdefault(name, re.compile(rb"<(/?)" + name + rb"[\s/>]", re.I))
+    depth = 0
+    for m in tags.finditer(html, start):
+        depth += -1 if m.group(1) else 1
+        if depth == 0:
+            return html.index(b">", m.end() - 1) + 1
+    return len(html)
+
+
+def _drop_ignored(html: bytes) -> bytes:
+    """html less every element that carries data-pagefind-ignore."""
+    out, pos = [], 0
+    while (k := html.find(_IGNORE, pos)) >= 0:
+        start = html.rfind(b"<", pos, k)
+        name = _NAME.match(html, start + 1) if start >= 0 and b">" not in html[start:k] else None
+        if name is None:  # the words in text, not an attribute
+            out.append(html[pos:k + len(_IGNORE)])
+            pos = k + len(_IGNORE)
+            continue
+        out.append(html[pos:start])
+        out.append(b" ")
+        pos = _element_end(html, start, name.group(0).lower())
+    out.append(html[pos:])
+    return b"".join(out)
+
+
+def _prose_headings(html: bytes) -> bytes:
+    """html with each prose block's content cut to its headings. Markdown rendered without raw
+    HTML holds no <div>, so a prose block ends at the first </div>."""
+    out, pos = [], 0
+    while (start := html.find(b'<div class="prose', pos)) >= 0:
+        inner = html.index(b">", start) + 1
+        end = html.find(b"</div>", inner)
+        if end < 0:
+            break
+        out += [html[pos:inner], b" ".join(m.group(0) for m in _HEADING.finditer(html, inner, end))]
+        pos = end
+    out.append(html[pos:])
+    return b"".join(out)
+
+
+def _main(html: bytes) -> bytes | None:
+    """The <main> element that carries data-pagefind-body, if the page has one."""
+    start = html.find(b"<main")
+    while start >= 0:
+        tag_end = html.find(b">", start)
+        if _INDEXED in html[start:tag_end]:
+            end = html.rfind(b"</main>")
+            return html[start:end + len(b"</main>")] if end > start else html[start:]
+        start = html.find(b"<main", tag_end)
+    return None
+
+
+def search_copy(html: bytes, *, prose: bool = False) -> bytes | None:
+    """What Pagefind indexes of a page (UTF-8), as a small page of its own; None if the page is
+    not indexed."""
+    main = _main(html)
+    if main is None:
+        return None
+    main = _drop_ignored(main)
+    if not prose:
+        main = _prose_headings(main)
+    return (b'<!doctype html>\n<html lang="zh-CN"><head><meta charset="utf-8"></head>\n<body>'
+            + _EN.sub(b"", main) + b"</body></html>\n")
+
+
+def _indexed_html(path: Path) -> bytes | None:
+    """The page's bytes if its <main> carries data-pagefind-body; pages without it (compare pages,
+    lists) are left after their first bytes."""
+    with path.open("rb") as f:
+        head = f.read(16384)
+        if _INDEXED not in head and b"<main" in head:
+            return None
+        data = head + f.read()
+    return data if _INDEXED in data else None
+
+
+def _site_pages(site_dir: Path) -> Iterator[tuple[str, bytes]]:
+    """(site path, bytes) of the indexed pages of site_dir, by path."""
+    paths = []
+    for folder, dirs, files in os.walk(site_dir):
+        if folder == str(site_dir) and BUNDLE.rstrip("/") in dirs:
+            dirs.remove(BUNDLE.rstrip("/"))
+        paths += [os.path.join(folder, f) for f in files if f.endswith(".html")]
+    for path in sorted(Path(p).relative_to(site_dir).as_posix() for p in paths):
+        if (data := _indexed_html(site_dir / path)) is not None:
+            yield path, data
+
+
+def _scratch() -> str | None:
+    """A memory-backed folder for the temporary files where there is one: Pagefind writes one file
+    per page, which an ordinary file system makes slower. Folders of earlier runs that were killed
+    before they could remove theirs (an hour old) are removed: they would hold memory."""
+    shm = Path("/dev/shm")
+    if not (shm.is_dir() and os.access(shm, os.W_OK)):
+        return None
+    for stale in shm.glob(f"{_SCRATCH_PREFIX}*"):
+        try:
+            if time.time() - stale.stat().st_mtime > 3600:
+                shutil.rmtree(stale, ignore_errors=True)
+        except OSError:
+            pass
+    return str(shm)
+
+
+def index_site(site_dir: Path, *, prose: bool = False) -> dict[str, bytes]:
+    """Site path → bytes of the search bundle (``pagefind/…``) for the pages written in site_dir.
+
+    site_dir is only read (a ``pagefind/`` already there is neither read nor changed): the search
+    copies and the bundle are written to a temporary folder and the bundle returned. ``prose=True``
+    indexes the prose paragraphs too (not used by the site: see the module docstring). Raises
+    SearchIndexError if the binary is missing or fails."""
+    site_dir = Path(site_dir).resolve()
+    if not site_dir.is_dir():
+        raise SearchIndexError(f"no site to index: {site_dir} is not a folder")
+    return _index(_site_pages(site_dir), prose, str(site_dir))
 
 
 def search_index(pages: dict[str, bytes]) -> dict[str, bytes]:
-    """Site path → bytes of the search bundle, for the given rendered pages."""
-    try:  # in a thread of its own: the caller may already run an event loop (a test browser, a server)
-        with ThreadPoolExecutor(1) as pool:
-            return pool.submit(lambda: asyncio.run(_index(pages))).result()
-    except (OSError, FileNotFoundError, AssertionError) as exc:  # the binary is missing or failed
-        raise SearchIndexError(f"Pagefind failed: {exc}") from exc
+    """Site path → bytes of the search bundle, for the given rendered pages (site path → bytes):
+    the same bundle as index_site of a folder holding these pages."""
+    return _index(((p, pages[p]) for p in sorted(pages) if p.endswith(".html")), False, "the pages")
+
+
+def _index(pages: Iterable[tuple[str, bytes]], prose: bool, what: str) -> dict[str, bytes]:
+    binary = pagefind_binary()  # fails early, before any copy is written
+    # Pagefind reads pagefind.yml/.json/.toml in its working folder and PAGEFIND_* variables:
+    # neither may change the index, so it runs in an empty folder without them.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PAGEFIND_")}
+    with tempfile.TemporaryDirectory(prefix=_SCRATCH_PREFIX, dir=_scratch()) as tmp:
+        copies, work, output = Path(tmp) / "pages", Path(tmp) / "work", Path(tmp) / "bundle"
+        work.mkdir()
+        copies.mkdir()
+        # Pagefind numbers the pages in the order the file system lists them; the copies are
+        # written in the order of their paths (which a memory-backed folder keeps).
+        count = 0
+        for path, data in pages:
+            if (copy := search_copy(data, prose=prose)) is not None:
+                target = copies / path
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(copy)
+                count += 1
+        if not count:
+            raise SearchIndexError(f"nothing to index in {what}: no page's <main> carries "
+                                   "data-pagefind-body")
+        cmd = pagefind_command(copies, output, prose=prose)
+        try:
+            run = subprocess.run(cmd, cwd=work, env=env, capture_output=True, text=True,
+                                 errors="replace", check=False)
+        except OSError as exc:
+            raise SearchIndexError(f"Pagefind could not be started ({binary}): {exc}") from exc
+        if run.returncode != 0 or not (output / "pagefind-entry.json").is_file():
+            said = (run.stderr + run.stdout).strip()[-2000:] or "no output"
+            raise SearchIndexError(f"Pagefind failed (exit status {run.returncode}) indexing "
+                                   f"{what}: {said}")
+        out: dict[str, bytes] = {}
+        for f in sorted(output.rglob("*")):
+            rel = f.relative_to(output).as_posix()
+            if f.is_file() and not rel.startswith(UNUSED):
+                out[BUNDLE + rel] = f.read_bytes()
+    return out

@@ -1,0 +1,151 @@
+"""The search index made from a built site (nianbao.search.index_site): what the bundle holds, what
+is indexed and what is not, reproducibility and errors. Queries run in the browser tests."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import stat
+import subprocess
+
+import pytest
+from bs4 import BeautifulSoup
+
+from nianbao.search import (BUNDLE, UNUSED, SearchIndexError, index_site, pagefind_command,
+                             search_copy, search_index)
+
+
+def fragments(bundle: dict[str, bytes]) -> dict[str, dict]:
+    """Page URL → the page's stored fragment (its text, title, anchors)."""
+    out = {}
+    for path, data in bundle.items():
+        if path.startswith(BUNDLE + "fragment/"):
+            raw = gzip.decompress(data)
+            assert raw.startswith(b"pagefind_dcd")
+            fragment = json.loads(raw[len(b"pagefind_dcd"):])
+            out[fragment["url"]] = fragment
+    return out
+
+
+def text(fragment: dict) -> str:
+    return fragment["content"].replace("\u200b", "")  # the segmenter's word breaks
+
+
+def words(content: str) -> list[str]:
+    return content.replace(".", " ").split()
+
+
+def indexed_pages(site) -> set[str]:
+    return {"/" + p.relative_to(site).as_posix() for p in site.rglob("*.html")
+            if BeautifulSoup(p.read_text("utf-8"), "html.parser").find("main", {"data-pagefind-body": True})}
+
+
+@pytest.fixture(scope="module")
+def bundle(built_site) -> dict[str, bytes]:
+    return index_site(built_site)
+
+
+def test_bundle_holds_the_default_ui_and_one_fragment_per_indexed_page(bundle, built_site):
+    for name in ("pagefind-entry.json", "pagefind.js", "pagefind-ui.js", "pagefind-ui.css",
+                 "pagefind-worker.js", "wasm.unknown.pagefind"):
+        assert BUNDLE + name in bundle, name
+    assert not [p for p in bundle if p[len(BUNDLE):].startswith(UNUSED)], "unused UIs are not shipped"
+    entry = json.loads(bundle[BUNDLE + "pagefind-entry.json"])
+    assert list(entry["languages"]) == ["zh-cn"]  # the extended build, Chinese forced
+    meta = f"{BUNDLE}pagefind.{entry['languages']['zh-cn']['hash']}.pf_meta"
+    assert meta in bundle
+    pages = indexed_pages(built_site)
+    assert entry["languages"]["zh-cn"]["page_count"] == len(pages)
+    found = fragments(bundle)
+    assert set(found) == pages  # URLs keep index.html (keep_index_url)
+    assert "/reports/2020-heilongjiang/index.html" in found and "/index.html" not in found
+
+
+def test_a_report_is_found_by_title_agency_year_headings_and_captions_not_prose(bundle):
+    report = fragments(bundle)["/reports/2020-heilongjiang/index.html"]
+    assert report["meta"]["title"] == "黑龙江省2020年政府信息公开工作年度报告"
+    content = text(report)
+    for wanted in ("黑龙江省人民政府", "2020 年度", "新收申请 6,117 件", "行政复议 225 件",  # header
+                   "一、总体情况", "（二）坚持以人民为中心，依法办理依申请公开",  # headings
+                   "表三 收到和处理政府信息公开申请情况"):  # the tables' captions
+        assert wanted in content, wanted
+    # left out: prose paragraphs, English, the tables' rows, checks, downloads, the previous year
+    for unwanted in ("按照《中华人民共和国政府信息公开条例》", "Table", "结果维持", "11,293",
+                     "applications.csv", "勾稽关系校验", "下载本报告数据"):
+        assert unwanted not in content, unwanted
+    assert len(content) < 1000  # the prose alone is about 8,000 characters
+    # headings with an id are the results' sub-results; the table cells' ids are not kept
+    assert {a["element"] for a in report["anchors"]} <= {"section", "h2", "figure", "figcaption"}
+
+
+def test_search_copies_index_what_pagefind_indexes_of_the_pages(bundle, built_site, tmp_path):
+    """The copies handed to Pagefind lose nothing that Pagefind itself indexes of the whole pages."""
+    whole = tmp_path / "bundle"
+    subprocess.run(pagefind_command(built_site, whole), check=True, capture_output=True)
+    from_pages = fragments({BUNDLE + p.relative_to(whole).as_posix(): p.read_bytes()
+                            for p in whole.rglob("*") if p.is_file()})
+    from_copies = fragments(bundle)
+    assert from_pages.keys() == from_copies.keys()
+    for url, fragment in from_pages.items():
+        assert words(text(fragment)) == words(text(from_copies[url])), url
+        assert fragment["meta"]["title"] == from_copies[url]["meta"]["title"]
+
+
+def test_agency_and_year_pages_without_their_lists(bundle):
+    found = fragments(bundle)
+    assert "平潭综合实验区" in text(found["/agencies/pingtan/index.html"])
+    year = text(found["/years/2020/index.html"])
+    assert "2020 年度政府信息公开工作年度报告" in year and "新收申请 6,138 件" in year
+    assert "黑龙江省2020年政府信息公开工作年度报告" not in year  # the report list is not indexed
+
+
+def test_prose_can_be_indexed_on_request(built_site):
+    report = fragments(index_site(built_site, prose=True))["/reports/2020-heilongjiang/index.html"]
+    assert "按照《中华人民共和国政府信息公开条例》" in text(report)
+
+
+def test_same_site_same_bundle(bundle, built_site):
+    again = index_site(built_site)
+    assert again.keys() == bundle.keys()
+    assert [p for p in bundle if bundle[p] != again[p]] == []
+
+
+def test_search_index_of_pages_in_memory(built_site):
+    pages = {p.relative_to(built_site).as_posix(): p.read_bytes() for p in built_site.rglob("*.html")}
+    assert search_index(pages) == index_site(built_site)
+
+
+def test_errors_name_the_cause(built_site, tmp_path, monkeypatch):
+    with pytest.raises(SearchIndexError, match="no site to index"):
+        index_site(tmp_path / "missing")
+    (tmp_path / "plain").mkdir()
+    (tmp_path / "plain" / "index.html").write_text("<html><body><main>首页</main></body></html>")
+    with pytest.raises(SearchIndexError, match="nothing to index"):
+        index_site(tmp_path / "plain")
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(tmp_path / "nowhere"))
+    with pytest.raises(SearchIndexError, match="missing or not executable"):
+        index_site(built_site)
+    failing = tmp_path / "pagefind_extended"
+    failing.write_text("#!/bin/sh\necho 'Error: something broke' >&2\nexit 3\n")
+    failing.chmod(failing.stat().st_mode | stat.S_IXUSR)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(failing))
+    with pytest.raises(SearchIndexError, match=r"exit status 3.*something broke"):
+        index_site(built_site)
+
+
+def test_search_copy_drops_ignored_elements_whole():
+    page = ('<html><body><nav>导航</nav><main id="main" data-pagefind-body><h1>标题</h1>'
+            '<div data-pagefind-ignore><div>甲<div>乙</div></div>丙</div><p>丁 data-pagefind-ignore</p>'
+            '<section id="s" data-pagefind-ignore="all"><section>戊</section></section>'
+            '<div class="prose"><p>正文</p><h3>小标题</h3><ul><li>列表</li></ul></div>'
+            '<figcaption>表二<span class="en" lang="en">Table 2</span></figcaption>'
+            '<img src="x.svg" alt="图">'
+            '</main><footer>页脚</footer></body></html>').encode()
+    copy = search_copy(page).decode()
+    for kept in ("<h1>标题</h1>", "丁 data-pagefind-ignore", "<h3>小标题</h3>", "表二",
+                 '<img src="x.svg" alt="图">'):
+        assert kept in copy, kept
+    for dropped in ("导航", "甲", "乙", "丙", "戊", "正文", "列表", "Table 2", "页脚"):
+        assert dropped not in copy, dropped
+    assert "正文" in search_copy(page, prose=True).decode()
+    assert search_copy("<html><body><main>不索引</main></body></html>".encode()) is None
