@@ -50,10 +50,28 @@ def parse_cell(text: str) -> Parsed | None:
         return None
     digits = m.group("int").replace(",", "")
     frac = m.group("frac")
-    value: Number = Decimal(f"{digits}.{frac}") if frac is not None else int(digits)
+    # a run of thousands of digits is no figure (cell-too-large says so); Decimal reads it, int
+    # would refuse past Python's 4300-digit limit
+    value: Number = (Decimal(f"{digits}.{frac}") if frac is not None
+                     else int(digits) if len(digits) <= 1000 else Decimal(digits))
     if (m.group("sign") or sign) == "-":
         value = -value
     return Parsed(value, REPORTED, m.group("unit") or "")
+
+
+MAX_DIGITS = 15  # beyond this a figure is no count or amount, and no spreadsheet holds it exactly
+
+
+def digit_count(value: Number | None) -> int:
+    """How many digits a value has (a Decimal's fraction included)."""
+    if isinstance(value, Decimal):
+        return len(value.as_tuple().digits)
+    return len(str(abs(value))) if isinstance(value, int) else 0
+
+
+def plain(value: Number) -> str:
+    """A value as digits (a Decimal never in exponent form)."""
+    return format(value, "f") if isinstance(value, Decimal) else str(value)
 
 
 def looks_numeric(text: str) -> bool:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 ERROR = "error"
@@ -80,8 +81,8 @@ class SourceText:
     path: str
     text: str
 
-    @property
-    def lines(self) -> list[str]:
+    @cached_property
+    def lines(self) -> list[str]:  # split once: a file with many problems asks for many lines
         return self.text.split("\n")
 
     def line(self, number: int) -> str:

@@ -7,6 +7,7 @@ the written file parses back to exactly the same figures before keeping it.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -14,10 +15,10 @@ from pathlib import Path
 from .canonical import to_content
 from .diagnostics import Diagnostic, SourceText, display_path
 from .forms import load_forms
-from .load import SLUG, Document, load_document
+from .load import MAX_BYTES, SLUG, Document, load_document
 from .model import Meta, Report
 from .parse import parse_document
-from .sources import Extracted, SourceError, read_source
+from .sources import Extracted, SourceError, one_line, read_source
 
 _TITLE_YEAR = re.compile(r"^(.*?)(20\d{2})\s*年\s*度?\s*(.*?)(?:政府信息公开|政务公开|信息公开)")
 
@@ -82,6 +83,32 @@ def _locate(diags: list[Diagnostic], ex: Extracted, shown: str) -> list[Diagnost
     return out
 
 
+WEB_ADDRESS = re.compile(r"^https?://\S+$")
+
+
+def _detected(ex: Extracted, shown: str, diags: list[Diagnostic], url: str) -> tuple[str, str]:
+    """(source address, publication date): ``url`` if given, else those found in the document;
+    one found that is not a web address or a date is left out, with a warning."""
+    url, published = url or ex.source_url.strip(), ex.published.strip()
+    dropped = []
+    if url and not WEB_ADDRESS.match(url):
+        dropped.append(f"source address {url[:60]!r}")
+        url = ""
+    if published:
+        try:
+            published = dt.date.fromisoformat(published).isoformat()
+        except ValueError:
+            dropped.append(f"publication date {published[:20]!r}")
+            published = ""
+    if dropped:
+        diags.append(Diagnostic(shown, 1, 1, "detected-field-dropped",
+                                f"the {' and '.join(dropped)} found in the document "
+                                f"{'is' if len(dropped) == 1 else 'are'} not valid and left out",
+                                hint="pass --source-url, or add it to the content file by hand",
+                                severity="warning"))
+    return url, published
+
+
 def import_source(source: Path, content: Path, year: int | None = None, agency: str | None = None,
                   agency_id: str | None = None, data_only: bool = False,
                   source_url: str | None = None, force: bool = False) -> ImportResult:
@@ -96,11 +123,22 @@ def import_source(source: Path, content: Path, year: int | None = None, agency: 
     except SourceError as exc:
         result.diagnostics.append(Diagnostic(shown, 1, 1, exc.code, exc.message, exc.hint))
         return result
-    title, year, agency = detect(ex, year, agency)
+    except OSError as exc:
+        result.diagnostics.append(Diagnostic(shown, 1, 1, "file-unreadable",
+                                             f"the file cannot be read: {exc.strerror or exc}",
+                                             hint="the path of a readable file"))
+        return result
+    title, year, agency = detect(ex, year, one_line(agency or ""))
     problems = []
     if year is None:
         problems.append(("year-unknown", "the reporting year was not found in the document",
                          "pass --year YEAR"))
+    elif not 2008 <= year <= 2100:
+        problems.append(("year-invalid", f"{year} is not a reporting year",
+                         "reports exist from 2008 on; pass --year YEAR"))
+    if source_url and not WEB_ADDRESS.match(source_url):
+        problems.append(("source-url-invalid", f"--source-url {source_url!r} is not a web address",
+                         "the http(s) address the report was published at"))
     if not agency:
         problems.append(("agency-unknown", "the agency was not found in the document",
                          "pass --agency NAME (the agency's name in Chinese)"))
@@ -111,9 +149,9 @@ def import_source(source: Path, content: Path, year: int | None = None, agency: 
     if problems:
         result.diagnostics += [Diagnostic(shown, 1, 1, c, m, h) for c, m, h in problems]
         return result
-    meta = Meta(year=year, agency_id=agency_id, agency=agency, title=title,
-                source_url=source_url or ex.source_url, published=ex.published,
-                full_text=not data_only)
+    source_url, published = _detected(ex, shown, result.diagnostics, source_url or "")
+    meta = Meta(year=year, agency_id=agency_id, agency=agency, title=title, source_url=source_url,
+                published=published, full_text=not data_only)
     text = SourceText(shown, ex.text)
     report, diags = parse_document(Document(text, meta, ex.text, 1), load_forms())
     result.diagnostics += _locate(diags, ex, shown)
@@ -132,6 +170,12 @@ def import_source(source: Path, content: Path, year: int | None = None, agency: 
             report = replace(report, meta=replace(report.meta,
                                                   discrepancies=previous.meta.discrepancies))
     written = to_content(report, report.notes, data_only)
+    if len(written.encode("utf-8")) > MAX_BYTES:
+        result.diagnostics.append(Diagnostic(
+            shown, 1, 1, "file-too-large", f"the content file read from it would be "
+            f"{len(written.encode('utf-8'))} bytes, too large to be a report",
+            hint=f"a content file is at most {MAX_BYTES} bytes; is this one report?"))
+        return result
     _check_round_trip(report, written, target, content)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(written, "utf-8")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from .diagnostics import Diagnostic
 from .forms import Forms, load_forms
 from .load import Document
-from .model import Report, Section
+from .model import ABSENT, Report, Section
 from .prose import is_title_line, split_sections, to_markdown
 from .tables import READERS
 
@@ -56,6 +56,15 @@ def parse_document(doc: Document, forms: Forms | None = None) -> tuple[Report | 
                     f"section {raw.heading} has no table {number}",
                     hint=f"the statutory table {number} ({forms.table(table).label_zh}) "
                          "follows its section heading, one row per line, cells separated by tabs"))
+            elif not any(d.is_error for d in read.diagnostics) and \
+                    all(c.status == ABSENT for c in read.cells):
+                number = forms.table(table).number
+                where = next((d for d in read.diagnostics if d.code == "unknown-row"), None)
+                diags.append(src.diagnostic(
+                    where.line if where else raw.line, where.col if where else 1, "table-unknown",
+                    f"the table under section {raw.heading} has none of the rows of table {number}",
+                    hint=f"table {number} ({forms.table(table).label_zh}) is printed with the "
+                         "template's row labels; is this another table, or are its labels changed?"))
             cells.extend(read.cells)
             if read.notes:
                 notes[table] = tuple(read.notes)

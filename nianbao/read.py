@@ -35,12 +35,20 @@ def read_one(path: Path, content_dir: Path) -> Result:
     return report, checks, diags + more
 
 
+def _bytes(path: Path) -> bytes:
+    """The file's bytes for its cache key; an unreadable file is reported by load_document."""
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b"\0unreadable"
+
+
 def read_all(content_dir: Path, cache: ReadCache, jobs: int | None = None,
              progress: Callable[[int, int], None] | None = None) -> list[tuple[str, Result]]:
     """(key of the file as read, result) for every content file, in path order."""
     files = content_files(content_dir)
     shown_dir = display_path(content_dir)
-    keys = [key(display_path(p), shown_dir, p.read_bytes()) for p in files]
+    keys = [key(display_path(p), shown_dir, _bytes(p)) for p in files]
     results: list[Result | None] = [cache.get(k) for k in keys]
     misses = [i for i, r in enumerate(results) if r is None]
     done = len(files) - len(misses)

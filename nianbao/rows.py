@@ -94,7 +94,8 @@ def _pieces(text: str, number: int, col: int) -> list[Tok]:
     found = [(m.group(0), m.start()) for m in _PIECE.finditer(text)]
     toks: list[Tok] = []
     for i, (piece, start) in enumerate(found):
-        kind = NUM if piece[0].isdigit() or piece[0] in "+-" and len(piece) > 1 else TEXT
+        numeric = piece[0].isdigit() or piece[0] in "+-" and len(piece) > 1
+        kind = NUM if numeric and parse_cell(piece) is not None else TEXT  # not "-十", "²x"
         if kind == TEXT and piece[0] in ".、．" and toks and toks[-1].kind == NUM and toks[-1].text[-1].isdigit():
             # an ordinal glued onto the figures before it: …40000042.其他… → 4000004 | 2.其他
             prev = toks.pop()

@@ -16,6 +16,11 @@ from decimal import Decimal
 Number = int | Decimal
 _PART = re.compile(r"^(?:0|[1-9]\d*)(?:\.\d+)?$")
 LIMIT = 200_000  # readings enumerated at most for one row
+# digits per cell at most, on average, in a run that is split. Past 15 no reading can be a figure;
+# searched by the identities (``groups_sum``) the work grows steeply with the length, and a real
+# row run together is far shorter than 6 a cell (a row of 7 cells is 10-30 digits)
+MAX_DIGITS_PER_CELL = 15
+MAX_DIGITS_PER_CELL_GROUPED = 6
 
 
 def _value(text: str) -> Number:
@@ -132,8 +137,11 @@ def split_glued(
 ) -> tuple[list[Number] | None, list[list[Number]]]:
     """(the one reading, or None; the readings that satisfy the identity, at most 12 shown).
 
-    Without an identity a reading is accepted only when it is the only possible one."""
+    Without an identity a reading is accepted only when it is the only possible one. A run too
+    long to be a row (``too_long``) is not searched: no reading."""
     found: list[list[Number]] = []
+    if too_long(tokens, cells, identity):
+        return None, found
     group = getattr(identity, "group", None)
     source = _group_readings(tokens, cells, group) if group else readings(tokens, cells)
     for values in source:
@@ -144,6 +152,25 @@ def split_glued(
     if len(found) == 1:
         return found[0], found
     return None, found[:12]
+
+
+def too_long(tokens: list[str], cells: int, identity=None) -> bool:
+    """True for a run of digits too long to be searched for a reading."""
+    grouped = getattr(identity, "group", None) is not None
+    per_cell = MAX_DIGITS_PER_CELL_GROUPED if grouped else MAX_DIGITS_PER_CELL
+    return sum(len(t.lstrip("+-")) for t in tokens) > cells * per_cell
+
+
+def explain(candidates: list[list[Number]], long: bool) -> tuple[str, str, str]:
+    """(the readings shown, why no reading was taken, the same in Chinese for the note)."""
+    shown = "; ".join("/".join(str(x) for x in c) for c in candidates[:6]) or "none"
+    if long:
+        return shown, "too many digits to split", "数字过长，不予拆分"
+    if not candidates:
+        return shown, "no reading fits the identities", "没有符合勾稽关系的读法"
+    many = len(candidates) >= 12
+    return shown, "several readings fit", (f"至少 {len(candidates)} 种读法，如 {shown}" if many
+                                           else f"{len(candidates)} 种读法：{shown}")
 
 
 def columns_fit(known: dict[str, list[Number]], ambiguous: dict[str, list[list[Number]]],

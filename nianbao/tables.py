@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal
 from difflib import SequenceMatcher
 
-from .cells import parse_cell
+from .cells import MAX_DIGITS, digit_count, parse_cell, plain
 from .diagnostics import Diagnostic, SourceText
 from .forms import Article, Forms, Label, squash, strip_ordinal
 from .model import ABSENT, REPORTED, UNREADABLE, Cell
 from .rows import EMPTY, NUM, TEXT, Line, Row, Tok, table_rows
-from .segment import columns_fit, groups_sum, split_glued
+from .segment import columns_fit, explain, groups_sum, split_glued, too_long
 
+SIMILAR_AT_MOST = 100  # labels per table compared by similarity; the template has about 40 rows
 _GLUED = re.compile(r"^([+\-]?\d+(?:\.\d+)?)(万元|元)?$")
 
 
@@ -32,6 +32,7 @@ class TableRead:
     found: bool = False
     notes: list[str] = field(default_factory=list)  # unreadable rows, with their readings
     candidates: dict[str, list[list]] = field(default_factory=dict)  # row → readings that fit
+    similar: int = 0  # labels compared by similarity so far (``nearest`` is slow)
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ def read_values(vals: list[Tok], expected: int, what: str, src: SourceText, read
                 hint="a figure such as 12, +3 or 3618261.46 万元; '-' or '/' for a nil"))
             return None
     if len(vals) == expected:
-        return [_from_tok(v) for v in vals]
+        return _in_range([_from_tok(v) for v in vals], what, src, read)
     glued = [_GLUED.match(v.text) for v in vals]
     if layout == "stream" and vals and len(vals) < expected and all(glued):
         unit = next((m.group(2) for m in glued if m.group(2)), "")
@@ -80,15 +81,12 @@ def read_values(vals: list[Tok], expected: int, what: str, src: SourceText, read
         found, candidates = split_glued(digits, expected, identity)
         raw = " ".join(digits)
         if found is not None:  # each cell keeps its own part of the text (the unit on the last)
-            return [Value(v, REPORTED, _shown(v) + (unit if i == expected - 1 else ""),
-                          unit if i == expected - 1 else "", line, col)
-                    for i, v in enumerate(found)]
+            return _in_range([Value(v, REPORTED, plain(v) + (unit if i == expected - 1 else ""),
+                                    unit if i == expected - 1 else "", line, col)
+                              for i, v in enumerate(found)], what, src, read)
         if key and candidates:
             read.candidates[key] = candidates
-        shown = "; ".join("/".join(str(x) for x in c) for c in candidates[:6]) or "none"
-        reason = "several readings fit" if candidates else "no reading fits the identities"
-        why = (f"至少 {len(candidates)} 种读法，如 {shown}" if len(candidates) >= 12 else
-               f"{len(candidates)} 种读法：{shown}" if candidates else "没有符合勾稽关系的读法")
+        shown, reason, why = explain(candidates, too_long(digits, expected, identity))
         read.notes.append(f"{zh_what(what)}：原文“{raw}”无法唯一拆分（{why}）")
         read.diagnostics.append(src.diagnostic(
             line, col, "cell-unreadable",
@@ -102,25 +100,32 @@ def read_values(vals: list[Tok], expected: int, what: str, src: SourceText, read
     return None
 
 
+def _in_range(values: list[Value], what: str, src: SourceText, read: TableRead) -> list[Value] | None:
+    """The row's values, unless one has more digits than any figure of a report can."""
+    big = next((v for v in values if digit_count(v.value) > MAX_DIGITS), None)
+    if big is not None:
+        read.diagnostics.append(src.diagnostic(big.line, big.col, "cell-too-large", f"{what}: "
+            f"{big.raw[:40]!r} has {digit_count(big.value)} digits, more than any figure of a "
+            f"report", hint=f"a figure has at most {MAX_DIGITS} digits; are cells run together?"))
+    return None if big else values
+
+
 def zh_what(what: str) -> str:
     """``table 三, row （一）予以公开`` → ``表三（一）予以公开`` for notes in the content file."""
     return re.sub(r"^table (\S+?)(?:, row |, |$)", r"表\1 ", what).replace(", ", " ").strip()
-
-
-def _shown(value) -> str:
-    return format(value, "f") if isinstance(value, Decimal) else str(value)
 
 
 def _cell(table: str, key: tuple[str, ...], v: Value, unit: str) -> Cell:
     return Cell(table, key, v.value, v.status, v.raw, v.unit or unit, v.line, v.col)
 
 
-def _best(labels: tuple[Label, ...], squashed: str) -> Label | None:
+def _best(labels: tuple[Label, ...], squashed: str, read: TableRead) -> Label | None:
     scored = [(label.matches(squashed), i, label) for i, label in enumerate(labels)]
     scored = [s for s in scored if s[0] > 0]
     if scored:
         return max(scored, key=lambda s: (s[0], -s[1]))[2]
-    return nearest(labels, squashed)
+    read.similar += 1  # a typo or two, not thousands of rows: that is no statutory table
+    return nearest(labels, squashed) if read.similar <= SIMILAR_AT_MOST else None
 
 
 def nearest(labels: tuple[Label, ...], squashed: str, cutoff: float = 0.75) -> Label | None:
@@ -169,7 +174,7 @@ def read_applications(lines: list[Line], src: SourceText, forms: Forms, year: in
             layout == "cells" and len(vals) >= ncols)
         match: tuple[Tok, Label] | None = None
         for tok in reversed(labels):
-            label = _best(table.rows, squash(tok.text))
+            label = _best(table.rows, squash(tok.text), read)
             if label and label.code == "other_handling.other" and group != "other_handling":
                 label = None
             if label and label.code == "other_handling" and not has_values:
@@ -241,7 +246,7 @@ def _resolve_by_columns(found: dict[str, tuple[int, list[Value]]], read: TableRe
         return
     for code, values in chosen.items():
         line, old = found[code]
-        found[code] = (line, [Value(v, REPORTED, _shown(v), o.unit, o.line, o.col)
+        found[code] = (line, [Value(v, REPORTED, plain(v), o.unit, o.line, o.col)
                               for v, o in zip(values, old)])
         label = f"table 三, row {forms.table('applications').row(code).printed()}"
         read.diagnostics = [d for d in read.diagnostics
@@ -284,7 +289,7 @@ def read_active(lines: list[Line], src: SourceText, forms: Forms, year: int) -> 
                 continue  # a header row: the text left is its last header's tail (数量, （单位…）)
         if not any(v.kind == NUM for v in vals) and not (layout == "cells" and text and vals):
             continue
-        item = _best(article.items, text)
+        item = _best(article.items, text, read)
         if item is None:
             where = labels[-1] if labels else vals[0]
             read.diagnostics.append(src.diagnostic(
@@ -298,9 +303,9 @@ def read_active(lines: list[Line], src: SourceText, forms: Forms, year: int) -> 
                           read, None, layout)
         if got is not None:
             values[(article.code, item.code)] = got
-    versions = {}
+    versions = {}  # of the blocks with rows: a header alone has no cells to give a form to
     for a in table.articles:
-        if any(k[0] == a.code for k in values) or a.code in headers:
+        if any(k[0] == a.code for k in values):
             versions[a.code] = _article_version(a, headers.get(a.code), values, table, year)
     distinct = set(versions.values())
     read.version = distinct.pop() if len(distinct) == 1 else ("hybrid" if distinct else "")
@@ -315,7 +320,12 @@ def read_active(lines: list[Line], src: SourceText, forms: Forms, year: int) -> 
             if version not in item.templates:
                 continue
             got = values.get((a.code, item.code))
-            if got is not None and len(got) != len(measures):
+            if got is not None and len(got) != len(measures):  # its header named other columns
+                read.diagnostics.append(src.diagnostic(
+                    got[0].line, got[0].col, "cell-count",
+                    f"table 二, {a.label.zh()}, {item.zh()}: {len(got)} figure(s) under the "
+                    f"header, the {version} form has {len(measures)}",
+                    hint="columns: " + "、".join(table.measures[m].zh(version) for m in measures)))
                 got = None
             for i, m in enumerate(measures):
                 key, unit = (a.code, item.code, m), table.measures[m].unit

@@ -123,7 +123,8 @@ def _prose(report: Report, ident: Identity, forms: Forms) -> list[Check]:
                     continue
                 taken.append((m.start(), m.end()))
                 rows = ident.expand(tuple(pattern["total"]), grid.rows)
-                stated = int(m.group("n"))
+                digits = m.group("n")  # beyond int()'s digit limit, kept exact as a Decimal
+                stated = int(digits) if len(digits) <= 15 else Decimal(digits)
                 expected, cells, _ = grid.total([(r, pattern["column"]) for r in rows])
                 if expected is None:
                     continue

@@ -377,10 +377,6 @@ CONTROLS = {  # YAML escapes in double-quoted strings make characters the raw-te
 }
 
 
-@pytest.mark.xfail(strict=True, reason="load.py checks control characters in the raw text only; "
-                                       "a YAML escape (\\x07, \\0, \\ufffe, \\ud800) puts one in "
-                                       "a front-matter string, and vl-convert aborts the process "
-                                       "(SIGABRT) or to_csv raises UnicodeEncodeError")
 @pytest.mark.parametrize("case", sorted(CONTROLS))
 def test_control_characters_in_front_matter_are_a_located_error(case, tmp_path):
     """Run in a process of its own: today vl-convert aborts the interpreter on such a label."""

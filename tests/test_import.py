@@ -125,3 +125,144 @@ def test_cli_import_exit_codes(tmp_path):
     bad = run(str(tmp_path / "nothing.pdf"), "--content", str(tmp_path))
     assert bad.returncode == 1 and "error[source-missing]" in bad.stderr
     assert "Traceback" not in bad.stderr
+
+
+@pytest.mark.parametrize("name,data,code", [
+    ("empty.txt", b"", "file-empty"),
+    ("blank.html", b"  \n\n", "file-empty"),
+    ("report.txt", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "file-binary"),
+    ("report.html", b"PK\x03\x04\x14\x00\x06\x00", "file-binary"),
+    ("noise.txt", bytes(range(256)) * 16, "file-binary"),
+])
+def test_empty_and_binary_sources_are_named(tmp_path, name, data, code):
+    source = tmp_path / name
+    source.write_bytes(data)
+    result = import_source(source, tmp_path / "content", agency_id="hlj")
+    assert [(d.code, d.line, d.col) for d in result.diagnostics] == [(code, 1, 1)]
+    assert result.diagnostics[0].hint and result.path is None
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "gb18030", "utf-8-sig"])
+def test_sources_in_other_encodings_are_read(tmp_path, encoding):
+    """A published document comes in whatever its site used; the content file is UTF-8."""
+    text = (ROOT / "content" / "2020" / "heilongjiang.md").read_text("utf-8")
+    source = tmp_path / "report.txt"
+    source.write_bytes(text.replace("\n", "\r\n").encode(encoding))
+    result = import_source(source, tmp_path / "content", agency_id="hlj")
+    assert result.path is not None, [d.format() for d in result.diagnostics]
+    assert len(result.report.cells) == 198
+    result.path.read_text("utf-8")
+
+
+def test_control_characters_in_a_source_become_spaces(tmp_path):
+    """Page breaks (form feeds) of text taken from a PDF: imported, never written out."""
+    text = (ROOT / "content" / "2020" / "heilongjiang.md").read_text("utf-8")
+    source = tmp_path / "report.txt"
+    source.write_text(text.replace("二、行政机关主动公开", "\x0c二、行政机关主动公开").replace("。", "。\x07", 3), "utf-8")
+    result = import_source(source, tmp_path / "content", agency_id="hlj")
+    assert result.path is not None, [d.format() for d in result.diagnostics]
+    assert not any(ch in result.path.read_text("utf-8") for ch in "\x0c\x07")
+
+
+def test_a_year_before_the_regulations_is_refused(tmp_path):
+    result = import_source(ROOT / "content" / "2020" / "heilongjiang.md", tmp_path, year=1999,
+                           agency_id="hlj")
+    assert [(d.code, d.message) for d in result.diagnostics] == [("year-invalid", "1999 is not a reporting year")]
+    assert result.path is None
+
+
+def test_an_invalid_source_url_option_is_refused(tmp_path):
+    result = import_source(ROOT / "content" / "2020" / "heilongjiang.md", tmp_path,
+                           agency_id="hlj", source_url="ftp://example.org/x")
+    assert [d.code for d in result.diagnostics] == ["source-url-invalid"] and result.path is None
+
+
+def test_a_detected_date_or_address_that_is_not_one_is_left_out(tmp_path):
+    text = (ROOT / "content" / "2020" / "heilongjiang.md").read_text("utf-8").split("---\n", 2)[2]
+    source = tmp_path / "crawl.txt"
+    source.write_text("标题: 黑龙江省2020年政府信息公开工作年度报告\n发布时间: 2021-13-45 10:00\n"
+                      "原文链接: javascript:alert(1)\n===== 正文 =====\n" + text, "utf-8")
+    result = import_source(source, tmp_path / "content", agency_id="hlj")
+    assert result.path is not None, [d.format() for d in result.diagnostics]
+    warnings = [d for d in result.diagnostics if d.code == "detected-field-dropped"]
+    assert len(warnings) == 1 and not warnings[0].is_error
+    assert "'javascript:alert(1)'" in warnings[0].message and "'2021-13-45'" in warnings[0].message
+    written = result.path.read_text("utf-8")
+    assert "published" not in written and "source_url" not in written
+
+
+def test_a_source_too_large_is_refused(tmp_path, monkeypatch):
+    from nianbao import sources
+
+    monkeypatch.setitem(sources.MAX_BYTES, "", 1000)
+    result = import_source(ROOT / "content" / "2020" / "heilongjiang.md", tmp_path, agency_id="hlj")
+    assert [d.code for d in result.diagnostics] == ["file-too-large"] and result.path is None
+
+
+def test_an_unreadable_source_is_located(tmp_path, monkeypatch):
+    source = tmp_path / "report.txt"
+    source.write_text("x", "utf-8")
+
+    def denied(self):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "read_bytes", denied)
+    result = import_source(source, tmp_path / "content")
+    assert [(d.code, d.line) for d in result.diagnostics] == [("file-unreadable", 1)]
+    assert "Permission denied" in result.diagnostics[0].message
+
+
+@needs_shared
+def test_a_damaged_pdf_is_named_never_a_traceback(tmp_path):
+    """Found by fuzzing: pdfminer raises while reading a page of a damaged PDF, not only on open."""
+    import random
+
+    data = bytearray((REPORTS / "hongze-2023.pdf").read_bytes())
+    rng = random.Random("pdf-8")  # 50 flipped bits that break page 4
+    for _ in range(50):
+        data[rng.randrange(len(data))] ^= 1 << rng.randrange(8)
+    source = tmp_path / "damaged.pdf"
+    source.write_bytes(bytes(data))
+    result = import_source(source, tmp_path / "content", agency_id="hz", agency="淮安市洪泽区人民政府")
+    assert [(d.code, d.message) for d in result.diagnostics] == [
+        ("pdf-unreadable", "the PDF is damaged (PdfminerException on page 4)")]
+
+
+def test_year_and_agency_not_found_are_named(tmp_path):
+    source = tmp_path / "notes.txt"
+    source.write_text("工作总结\n今天天气很好。\n", "utf-8")
+    result = import_source(source, tmp_path / "content")
+    assert [(d.code, d.line) for d in result.diagnostics] == [("year-unknown", 1), ("agency-unknown", 1)]
+    result = import_source(source, tmp_path / "content", year=2020, agency="（）")
+    assert [d.code for d in result.diagnostics] == ["agency-id"]
+    assert "--agency-id" in result.diagnostics[0].hint
+
+
+def test_a_pdf_without_text_is_named(tmp_path):
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>"]
+    body, offsets = b"%PDF-1.4\n", []
+    for n, obj in enumerate(objects, 1):
+        offsets.append(len(body))
+        body += b"%d 0 obj\n" % n + obj + b"\nendobj\n"
+    xref = b"xref\n0 4\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    pdf = body + xref + b"trailer\n<< /Root 1 0 R /Size 4 >>\nstartxref\n%d\n%%%%EOF\n" % len(body)
+    source = tmp_path / "scan.pdf"
+    source.write_bytes(pdf)
+    result = import_source(source, tmp_path / "content", agency_id="x")
+    assert [d.code for d in result.diagnostics] == ["pdf-no-text"]
+
+
+def test_control_characters_in_a_crawl_header_or_option_never_reach_the_front_matter(tmp_path):
+    """Found by fuzzing: a NUL in the crawl's title line went into the front matter, which the
+    round trip then refused (RuntimeError)."""
+    text = (ROOT / "content" / "2020" / "heilongjiang.md").read_text("utf-8").split("---\n", 2)[2]
+    source = tmp_path / "crawl.txt"
+    source.write_text("标题: 黑龙江省2020年政府\x00信息公开工作年度报告\uffff\n"
+                      "原文链接: https://example.org/\x0fa\n===== 正文 =====\n" + text, "utf-8")
+    result = import_source(source, tmp_path / "content", agency_id="hlj", agency="黑龙江省\x07人民政府")
+    assert result.path is not None, [d.format() for d in result.diagnostics]
+    front = result.path.read_text("utf-8").split("---\n")[1]
+    assert "title: 黑龙江省2020年政府信息公开工作年度报告\n" in front and "agency: 黑龙江省 人民政府\n" in front
+    assert "source_url" not in front
+    assert [d.code for d in result.diagnostics] == ["detected-field-dropped"]

@@ -46,10 +46,35 @@ def test_template_is_detected_not_declared(content_copy, seed_file):
     assert codes(content_copy)[1] == [("front-matter-unknown", 6)]
 
 
-def test_not_utf8(content_copy, seed_file):
+def test_gb18030_is_named_not_read(content_copy, seed_file):
     seed_file.write_bytes(seed_file.read_text("utf-8").encode("gb18030"))
-    docs, found = codes(content_copy)
-    assert not docs and found[0][0] == "not-utf8"
+    docs, diags = load_content(content_copy)
+    assert not docs and [(d.code, d.line, d.col) for d in diags] == [("encoding-gb18030", 2, 8)]
+    assert "GB18030/GBK-encoded, not UTF-8" in diags[0].message
+    assert "iconv -f GB18030 -t UTF-8" in diags[0].hint
+    assert diags[0].source == "title: 黑龙江省2020年政府信息公开工作年度报告"  # shown decoded
+
+
+def test_not_utf8(content_copy, seed_file):
+    seed_file.write_bytes("---\ntitle: Société\n---\n".encode("latin-1"))
+    docs, diags = load_content(content_copy)
+    assert not docs and [(d.code, d.line, d.col) for d in diags] == [("not-utf8", 2, 12)]
+    assert "byte 0xE9 is not UTF-8" in diags[0].message
+
+
+def test_utf8_with_bom_and_crlf_is_read(content_copy, seed_file):
+    text = seed_file.read_text("utf-8")
+    seed_file.write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode())
+    docs, diags = load_content(content_copy)
+    assert not diags and docs[0].body == load_content(content_copy)[0][0].body
+
+
+def test_a_file_elsewhere_than_year_and_agency_id_is_read_with_a_warning(content_copy, seed_file):
+    seed_file.rename(content_copy / "2020" / "hlj.md")
+    docs, diags = load_content(content_copy)
+    assert len(docs) == 1
+    assert [(d.code, d.line, d.severity) for d in diags] == [("content-path", 4, "warning")]
+    assert "belongs in 2020/heilongjiang.md" in diags[0].message
 
 
 def test_duplicate_report(content_copy, seed_file):
