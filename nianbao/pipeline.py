@@ -6,7 +6,9 @@ input error publishes nothing.
 
 from __future__ import annotations
 
+import os
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,7 +20,7 @@ from .crossyear import cross_year
 from .forms import load_forms
 from .model import Check, Report
 from .package import build_packages
-from .read import read_all
+from .read import POOL_FROM, read_all
 from .memo import Emitter, Memo, key_of
 from .publish import Output, StaleOutput, live_manifest, lock, publish
 from .render import render_site
@@ -99,23 +101,34 @@ def read_reports(content: Path, cache_dir: Path | None = None, jobs: int | None 
     return outcome
 
 
-def verify_packages(staged: dict[Path, tuple[Path, set[str]]], data_dir: Path) -> list[str]:
-    """Frictionless validation of every package with a file written; an invalid package is a
-    bug."""
+def _validate_package(descriptor: str) -> list[str]:
     from frictionless import validate as fl_validate
 
-    problems = []
+    report = fl_validate(descriptor)
+    return [] if report.valid else [str(report.flatten(["type", "note"])[:5])]
+
+
+def verify_packages(staged: dict[Path, tuple[Path, set[str]]], data_dir: Path,
+                    jobs: int | None = None) -> list[str]:
+    """Frictionless validation of every package a written file belongs to (the nearest
+    ``datapackage.json`` above it), across processes when there are many; an invalid package is
+    a bug."""
     root, written = staged[data_dir]
-    folders = sorted({str(Path(p).parent) for p in written})
-    for folder in folders:
-        descriptor = root / folder / "datapackage.json"
-        if not descriptor.is_file():
-            continue
-        report = fl_validate(str(descriptor))
-        if not report.valid:
-            errors = report.flatten(["type", "note"])[:5]
-            problems.append(f"{descriptor.relative_to(root)} is not a valid data package: {errors}")
-    return problems
+    descriptors: set[Path] = set()
+    for rel in written:
+        for folder in Path(rel).parents:
+            if (root / folder / "datapackage.json").is_file():
+                descriptors.add(root / folder / "datapackage.json")
+                break
+    ordered = [str(d) for d in sorted(descriptors)]
+    jobs = jobs or os.cpu_count() or 1
+    if len(ordered) >= POOL_FROM and jobs > 1:
+        with ProcessPoolExecutor(jobs) as pool:
+            found = list(pool.map(_validate_package, ordered, chunksize=8))
+    else:
+        found = [_validate_package(d) for d in ordered]
+    return [f"{Path(d).relative_to(root)} is not a valid data package: {errors[0]}"
+            for d, errors in zip(ordered, found) if errors]
 
 
 def build(content: Path, data_dir: Path, site_dir: Path, base_url: str = "",

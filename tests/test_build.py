@@ -136,3 +136,21 @@ def test_malformed_discrepancies_are_located(tmp_path, content_copy, seed_file):
     result = run("check", "--content", str(content_copy))
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "error[front-matter-discrepancies]: discrepancy 1 has no note" in result.stderr
+
+
+def test_a_written_csv_gets_its_package_validated(tmp_path, built_data):
+    """Publishing validates the package each written file belongs to, the combined one included
+    when only one of its CSV files changed."""
+    import shutil
+
+    from nianbao.pipeline import verify_packages
+
+    root = tmp_path / "data"
+    shutil.copytree(built_data, root)
+    report_csv = next(p for p in root.rglob("checks.csv") if p.parent != root / "data")
+    written = {"data/applications.csv", report_csv.relative_to(root).as_posix()}
+    assert verify_packages({root: (root, written)}, root) == []
+    bad = root / "data" / "applications.csv"
+    bad.write_text(bad.read_text("utf-8").replace("reported", "bogus", 1), "utf-8")
+    problems = verify_packages({root: (root, written)}, root)
+    assert len(problems) == 1 and problems[0].startswith("datapackage.json is not a valid")
