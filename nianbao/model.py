@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 
 # How a value was published (data contract: `status`). Only REPORTED carries a value.
@@ -61,6 +61,14 @@ class Cell:
     def anchor(self) -> str:
         """The HTML id of the cell on its report page."""
         return "c-" + "-".join((self.table, *self.key)).replace(".", "_")
+
+    # pickled as a plain tuple: unpickling a report's cells is most of reading it from the cache
+    def __getstate__(self) -> tuple:
+        return tuple(getattr(self, f) for f in _CELL_FIELDS)
+
+    def __setstate__(self, state: tuple) -> None:
+        for name, value in zip(_CELL_FIELDS, state):
+            object.__setattr__(self, name, value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,3 +135,15 @@ class Check:
     @property
     def passed(self) -> bool:
         return self.result == "pass"
+
+    # pickled as a plain tuple: unpickling a report's cells is most of reading it from the cache
+    def __getstate__(self) -> tuple:
+        return tuple(getattr(self, f) for f in _CHECK_FIELDS)
+
+    def __setstate__(self, state: tuple) -> None:
+        for name, value in zip(_CHECK_FIELDS, state):
+            object.__setattr__(self, name, value)
+
+
+_CELL_FIELDS = tuple(f.name for f in fields(Cell))
+_CHECK_FIELDS = tuple(f.name for f in fields(Check))

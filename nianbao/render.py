@@ -201,10 +201,12 @@ def build_pages(reports: list[Report], checks: dict[str, tuple[Check, ...]], pac
         out.unit(key_of("compare", units.shared, kind, key(a.report_id), key(b.report_id)),
                  lambda a=a, b=b, kind=kind: render(compare_page(a, b, kind, forms, by_id)))
     previous = previous_reports(reports)
+    sizes_of: dict[str, dict[str, int]] = defaultdict(dict)  # report folder → its files' sizes
+    for p, n in packages.sizes.items():
+        sizes_of[p.rsplit("/", 1)[0] + "/"][p] = n
     for r in reports:
         rid, base = r.report_id, f"{r.meta.year}/{r.report_id}/"
-        sizes = {p: n for p, n in packages.sizes.items() if p.startswith(base)} \
-            if packages.sizes else {}
+        sizes = sizes_of[base]
         mine = tuple(comparisons[rid])
         out.unit(key_of("report", units.shared, key(rid), previous.get(rid), mine, sorted(sizes.items())),
                  lambda r=r, rid=rid, mine=mine: render(report_page(
