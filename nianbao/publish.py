@@ -221,7 +221,14 @@ def _exchange(a: Path, b: Path) -> None:
         os.rename(b, a)
         b.mkdir()
         return
-    if _libc.renameat2(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), RENAME_EXCHANGE) != 0:
+    exchange = getattr(_libc, "renameat2", None)
+    if exchange is None:  # not Linux: three renames, a moment without `a` (not atomic)
+        parked = b.with_name(b.name + ".parked")
+        os.rename(a, parked)
+        os.rename(b, a)
+        os.rename(parked, b)
+        return
+    if exchange(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), RENAME_EXCHANGE) != 0:
         err = ctypes.get_errno()
         raise PublishError(f"could not exchange {a} and {b}: {os.strerror(err)}")
 
