@@ -185,8 +185,8 @@ def _build_unless_current(args, cache: Path) -> int:
         return record["code"]
     uptodate.forget(cache)
     code, report = _run(args, cache, replayable=True)
-    if code == 0 or report.get("content_ok"):
-        uptodate.remember(cache, uptodate.fingerprint(args.content, templates, options), report)
+    if report.get("content_ok"):  # the inputs as they were when the build read them
+        uptodate.remember(cache, fp, report)
     return code
 
 
@@ -221,7 +221,7 @@ def _run(args, cache: Path | None, replayable: bool = False):
               f"{acked} acknowledged, {soft} soft warnings; {warnings} warning(s)")
     else:
         print(f"built {len(outcome.reports)} report(s), {outcome.pages} pages, {outcome.files} files "
-              f"({outcome.written} changed) in {outcome.seconds:.1f} s; {n_checks} checks, "
+              f"({outcome.changed} changed) in {outcome.seconds:.1f} s; {n_checks} checks, "
               f"{failed} failing, {acked} acknowledged, {soft} soft "
               f"(python build.py check lists them); {len(outcome.warnings)} warning(s)")
     code = 0

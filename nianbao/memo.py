@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .cache import ReadCache, code_version
+from .publish import digest
 
 Files = dict[str, bytes]
 
@@ -37,12 +38,8 @@ def key_of(*parts: object) -> str:
     return h.hexdigest()
 
 
-def sha(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
 def digests(files: Files) -> dict[str, tuple[str, int]]:
-    return {p: (sha(b), len(b)) for p, b in files.items()}
+    return {p: (digest(b), len(b)) for p, b in files.items()}
 
 
 _current: list["Memo"] = []
@@ -80,9 +77,11 @@ class Memo:
     def files(self, key: str) -> Files | None:
         return self.store.get("f" + key)
 
-    def remember(self, key: str, files: Files) -> None:
+    def remember(self, key: str, files: Files) -> dict[str, tuple[str, int]]:
+        found = digests(files)
         self.store.put("f" + key, files)
-        self.store.put("d" + key, digests(files))
+        self.store.put("d" + key, found)
+        return found
 
 
 @dataclass
@@ -93,7 +92,6 @@ class Emitter:
     live: dict[str, str] | None  # path → sha256 of the live tree, None when unknown
     files: Files = field(default_factory=dict)
     kept: set[str] = field(default_factory=set)
-    computed: int = 0
 
     def unit(self, key: str, compute: Callable[[], Files], prefix: str = "",
              select: Callable[[str], bool] = lambda p: True) -> dict[str, tuple[str, int]]:
@@ -107,12 +105,11 @@ class Emitter:
         made = self.memo.files(key) if known is not None else None
         if made is None:
             made = compute()
-            self.computed += 1
-            self.memo.remember(key, made)
+            known = self.memo.remember(key, made)
         for p, data in made.items():
             if select(p):
                 self.files[prefix + p] = data
-        return known if known is not None else digests(made)
+        return known
 
     def add(self, files: Files, prefix: str = "") -> None:
         for p, data in files.items():

@@ -38,7 +38,7 @@ class Outcome:
     keys: dict[str, str] = field(default_factory=dict)  # report_id → key of its file as read
     pages: int = 0
     files: int = 0
-    written: int = 0  # files whose bytes changed (0: nothing to publish)
+    changed: int = 0  # files new, changed or gone (0: nothing was published)
     site_files: int = 0
     seconds: float = 0.0
 
@@ -169,7 +169,7 @@ def _make(outcome: Outcome, memo: Memo, data_dir: Path, site_dir: Path, base_url
     outcome.pages = len(pages)
     outcome.files = sum(stats.trees.values())
     outcome.site_files = stats.trees[str(site_dir)]
-    outcome.written = stats.changed
+    outcome.changed = stats.changed
 
 
 def index_search(site_dir: Path) -> int:

@@ -27,7 +27,6 @@ import fcntl
 import hashlib
 import json
 import os
-import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -59,9 +58,6 @@ class Output:
 
 @dataclass
 class Stats:
-    written: int = 0
-    deleted: int = 0
-    unchanged: int = 0
     changed: int = 0  # files new, changed or gone, against the live trees
     trees: dict[str, int] = field(default_factory=dict)  # target → files in the new tree
 
@@ -135,7 +131,7 @@ def intact(target: Path) -> bool:
     if live is None:
         return False
     seen = 0
-    for rel, st in _walk(target):
+    for rel, st in walk(target):
         entry = live.get(rel)
         if entry is None or entry[1] != st.st_size or entry[2] != st.st_mtime_ns:
             return False
@@ -143,7 +139,8 @@ def intact(target: Path) -> bool:
     return seen == len(live)
 
 
-def _walk(root: Path) -> Iterator[tuple[str, os.stat_result]]:
+def walk(root: Path) -> Iterator[tuple[str, os.stat_result]]:
+    """(path relative to ``root``, stat) of every file below it (symbolic links not followed)."""
     stack = [(root, "")]
     while stack:
         folder, prefix = stack.pop()
@@ -168,18 +165,17 @@ def _atomic_write(path: Path, data: bytes) -> os.stat_result:
 
 
 def _sync_twin(target: Path, twin_manifest: dict | None, live: dict | None,
-               new: dict[str, Entry | None], files: dict[str, bytes], stats: Stats
-               ) -> dict[str, Entry]:
+               new: dict[str, Entry | None], files: dict[str, bytes]) -> dict[str, Entry]:
     """Make the twin hold the new tree. ``new`` maps each path to its entry, or None for a kept
     file whose bytes are copied from the live tree. Returns the twin's manifest."""
     twin = _twin(target)
     twin.mkdir(parents=True, exist_ok=True)
     known = twin_manifest or {}
     have: dict[str, Entry | None] = {}
-    for rel, st in _walk(twin):
+    for rel, st in walk(twin):
         entry = known.get(rel)
         trusted = entry is not None and entry[1] == st.st_size and entry[2] == st.st_mtime_ns
-        have[rel] = entry if trusted else (None if rel in new else ("", st.st_size, 0))
+        have[rel] = entry if trusted else None  # None: there, bytes unknown
     out: dict[str, Entry] = {}
     for rel in sorted(new):
         want = new[rel]
@@ -192,7 +188,6 @@ def _sync_twin(target: Path, twin_manifest: dict | None, live: dict | None,
                 got = (sha, st.st_size, st.st_mtime_ns)
         if got is not None and got[0] == sha:
             out[rel] = got
-            stats.unchanged += 1
             continue
         if rel in files:
             data = files[rel]
@@ -205,10 +200,8 @@ def _sync_twin(target: Path, twin_manifest: dict | None, live: dict | None,
                 raise StaleOutput(f"{target / rel} changed since it was published")
         st = _atomic_write(twin / rel, data)
         out[rel] = (sha, st.st_size, st.st_mtime_ns)
-        stats.written += 1
     for rel in sorted(set(have) - set(new), reverse=True):
         (twin / rel).unlink()
-        stats.deleted += 1
         parent = (twin / rel).parent
         while parent != twin and not any(parent.iterdir()):
             parent.rmdir()
@@ -307,7 +300,7 @@ def publish(trees: dict[Path, Output],
                 raise PublishError(f"{target}/{rel} was to be kept but is not known to be there")
             new[rel] = None
         _write_state(target, {**state, "twin": None})  # unknown until the twin is done
-        twin = _sync_twin(target, state.get("twin"), live, new, output.files, stats)
+        twin = _sync_twin(target, state.get("twin"), live, new, output.files)
         states[target] = {**state, "twin": twin}
         _write_state(target, states[target])
         changed = {rel for rel in output.files if (live or {}).get(rel, ("",))[0] != new[rel][0]}
@@ -317,21 +310,15 @@ def publish(trees: dict[Path, Output],
     problems = verify(written) if verify else []
     if problems:
         raise PublishError("; ".join(problems))
-    swaps = {t: s for t, s in states.items()
-             if s.get("live") is None or _manifest_id(s["live"]) != _manifest_id(s["twin"])}
-    if not swaps:
-        return stats
+    # always exchanged, even when the record says nothing changed: the live tree may have been
+    # changed by hand since, and the twin now holds exactly the new output (an O(1) rename)
     journal = _journal(trees)
     tmp = journal.with_suffix(".tmp")
-    tmp.write_text(json.dumps({str(t): _manifest_id(s["twin"]) for t, s in swaps.items()},
+    tmp.write_text(json.dumps({str(t): _manifest_id(s["twin"]) for t, s in states.items()},
                               sort_keys=True), "utf-8")
     os.replace(tmp, journal)  # from here on, a kill is rolled forward by the next publish
-    for target, state in swaps.items():
+    for target, state in states.items():
         _swap(target, state)
     journal.unlink()
     return stats
 
-
-def discard(target: Path) -> None:
-    """Forget a target's twin and record (the next publish writes the twin in full)."""
-    shutil.rmtree(_home(target), ignore_errors=True)

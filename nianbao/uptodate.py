@@ -16,27 +16,16 @@ import os
 from pathlib import Path
 
 from .cache import code_version
-from .publish import intact
+from .publish import intact, walk
 
 RECORD = "last-build.json"
 
 
 def _stat_lines(root: Path, suffix: str = "") -> list[str]:
-    out = []
-    stack = [root]
-    while stack:
-        folder = stack.pop()
-        try:
-            entries = list(os.scandir(folder))
-        except FileNotFoundError:
-            return ["missing"]
-        for e in entries:
-            if e.is_dir(follow_symlinks=False):
-                stack.append(Path(e.path))
-            elif e.name.endswith(suffix):
-                st = e.stat(follow_symlinks=False)
-                out.append(f"{e.path}\0{st.st_size}\0{st.st_mtime_ns}")
-    return sorted(out)
+    if not root.is_dir():
+        return ["missing"]
+    return sorted(f"{rel}\0{st.st_size}\0{st.st_mtime_ns}" for rel, st in walk(root)
+                  if rel.endswith(suffix))
 
 
 def fingerprint(content: Path, templates: Path, options: dict) -> str:
