@@ -33,7 +33,7 @@ def _docs(descriptor: dict, prefix: str, packages: Packages, link: bool) -> tupl
     for res in descriptor["resources"]:
         schema = res["schema"]
         path = f"{prefix}{res['path']}"
-        size = len(packages.files[path]) if path in packages.files else 0
+        size = packages.size(path) if path in packages.files else 0
         download = Download(res["path"], f"data/{path}", "CSV", f"{size / 1024:.1f} KB") if link else None
         out.append(ResourceDoc(
             name=res["name"], title=res.get("title", ""), path=res["path"],

@@ -2,7 +2,8 @@
 
 ``datapackages/datapackage.json`` (combined, long form, one row per published cell) and
 ``datapackages/<year>/<report_id>/datapackage.json`` (one report, tables as printed). Output is
-deterministic: rows in template order, reports in id order, JSON with sorted keys.
+deterministic: rows in template order, reports in id order, JSON with sorted keys. The combined
+package is streamed from each report's chunk of rows (``nianbao.combined``), through files.
 """
 
 from __future__ import annotations
@@ -11,10 +12,13 @@ import csv
 import io
 import json
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 
-from .forms import Forms, load_forms
+from .combined import PER_REPORT, Chunk, chunk, verify_combined, write_combined
+from .forms import Forms
 from .model import Check, Report
 from .printed import printed_tables
 from .safe import neutralise
@@ -35,14 +39,16 @@ class Packages:
     emitters, maybe kept as they were) only the sizes of its files, and one report's package
     files to document the per-report resources."""
 
-    files: dict[str, bytes]
-    downloads: dict[str, bytes]
+    files: dict[str, bytes | Path]  # big ones as files in the build's scratch folder
+    downloads: dict[str, bytes | Path]
     sizes: dict[str, int] = field(default_factory=dict)  # per-report file → bytes
     sample: dict[str, bytes] = field(default_factory=dict)  # one report's package files
 
     def size(self, path: str) -> int:
         data = self.files.get(path, self.downloads.get(path))
-        return len(data) if data is not None else self.sizes[path]
+        if data is None:
+            return self.sizes[path]
+        return len(data) if isinstance(data, bytes) else data.stat().st_size
 
 
 DOWNLOADS_ONLY = (".zip", ".xlsx")  # in the site's downloads, not in datapackages/
@@ -60,10 +66,11 @@ def _text(value: object) -> str:
     return str(value)
 
 
-def to_csv(fields: list[str], rows: list[dict]) -> bytes:
+def to_csv(fields: list[str], rows: list[dict], header: bool = True) -> bytes:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(fields)
+    if header:
+        writer.writerow(fields)
     for row in rows:
         writer.writerow([_text(row.get(f)) for f in fields])
     return buf.getvalue().encode("utf-8")
@@ -126,15 +133,15 @@ def _resource(name: str, path: str, schema: dict) -> dict:
 
 def build_packages(
     reports: list[Report], checks: dict[str, tuple[Check, ...]], forms: Forms,
-    unit_keys: dict[str, str], data: Emitter, site: Emitter,
+    unit_keys: dict[str, str], data: Emitter, site: Emitter, scratch: Path,
+    validate: Callable[[list[str]], list[list[str]]] | None = None,
 ) -> Packages:
-    """The combined package (made every build) into ``data`` and ``site`` (under ``data/``), and
-    each report's package as a unit keyed by ``unit_keys`` (the report and its checks)."""
+    """Each report's package as a unit keyed by ``unit_keys`` (the report and its checks), and
+    the combined package streamed from each report's chunks (``nianbao.combined``) through files
+    in ``scratch``; both into ``data`` and ``site`` (under ``data/``). With ``validate`` (paths of
+    descriptors → problems of each), the combined package is validated slice by slice first."""
     reports = sorted(reports, key=lambda r: r.report_id)
-    files, downloads = combined_package(reports, checks, forms)
-    data.add(files)
-    site.add(files, "data/")
-    site.add(downloads, "data/")
+    by_id = {r.report_id: r for r in reports}
     sizes: dict[str, int] = {}
     sample: dict[str, bytes] = {}
     for report in reports:
@@ -153,32 +160,56 @@ def build_packages(
         if not sample:
             sample = {base + p: b for p, b in (data.memo.files(key) or compute()).items()
                       if not p.endswith(DOWNLOADS_ONLY)}
+    schemas = combined_schemas(forms)
+    held: dict[str, dict[str, Chunk]] = {}  # without a memo folder, chunks are kept in memory
+
+    def load(rid: str) -> dict[str, Chunk]:
+        if rid in held:
+            return held[rid]
+        found = data.memo.value(key_of("chunks", unit_keys[rid]),
+                                lambda: report_chunks(by_id[rid], checks.get(rid, ()), forms))
+        if data.memo.store.root is None:
+            held[rid] = found
+        return found
+
+    ids = [r.report_id for r in reports]
+    codes = forms.codes()
+    descriptor = to_json(combined_descriptor(schemas, sorted({r.meta.year for r in reports})))
+    if validate is not None:
+        problems = verify_combined(scratch / "slices", schemas, ids, unit_keys, load,
+                                   to_csv([f["name"] for f in schemas["codes"]["fields"]], codes),
+                                   descriptor, data.memo, to_csv, validate)
+        if problems:
+            raise PackageError("; ".join(problems))
+    files, made = write_combined(scratch / "combined", schemas, ids, load, codes, descriptor,
+                                 {n: RESOURCE_TITLES[n][0] for n in schemas}, to_csv)
+    downloads = {f"{PACKAGE_NAME}.zip": made["zip"], f"{PACKAGE_NAME}.xlsx": made["xlsx"]}
+    data.add(files)
+    site.add(files, "data/")
+    site.add(downloads, "data/")
     return Packages(files=files, downloads=downloads, sizes=sizes, sample=sample)
 
 
-def combined_package(reports: list[Report], checks: dict[str, tuple[Check, ...]], forms: Forms
-                     ) -> tuple[dict[str, bytes], dict[str, bytes]]:
-    """The combined package's files and its downloads (ZIP, workbook)."""
+class PackageError(Exception):
+    """The combined package made by this build is not valid: a bug, never the input's fault."""
+
+
+def report_chunks(report: Report, checks: tuple[Check, ...], forms: Forms) -> dict[str, Chunk]:
+    """One report's chunk of each combined table (``nianbao.combined``)."""
     schemas = combined_schemas(forms)
     dims = {t: forms.table(t).dimensions for t in forms.tables}
-    rows: dict[str, list[dict]] = {
-        "reports": [report_row(r) for r in reports],
-        "proactive": [row for r in reports for row in cell_rows(r, "active", dims["active"])],
-        "applications": [row for r in reports
-                         for row in cell_rows(r, "applications", dims["applications"])],
-        "review_litigation": [row for r in reports
-                              for row in cell_rows(r, "review_litigation", dims["review_litigation"])],
-        "checks": [_check_row(c) for r in reports for c in checks.get(r.report_id, ())],
-        "codes": forms.codes(),
+    rows = {
+        "reports": [report_row(report)],
+        "proactive": cell_rows(report, "active", dims["active"]),
+        "applications": cell_rows(report, "applications", dims["applications"]),
+        "review_litigation": cell_rows(report, "review_litigation", dims["review_litigation"]),
+        "checks": [_check_row(c) for c in checks],
     }
-    files: dict[str, bytes] = {}
-    resources = []
-    for name, schema in schemas.items():
-        path = f"data/{name}.csv"
-        files[path] = to_csv([f["name"] for f in schema["fields"]], rows[name])
-        resources.append(_resource(name, path, schema))
-    years = sorted({r.meta.year for r in reports})
-    files["datapackage.json"] = to_json({
+    return {name: chunk(schemas[name]["fields"], rows[name], to_csv) for name in PER_REPORT}
+
+
+def combined_descriptor(schemas: dict[str, dict], years: list[int]) -> dict:
+    return {
         "name": PACKAGE_NAME,
         "title": "政府信息公开工作年度报告数据 / Government information disclosure annual reports",
         "description": ("各级行政机关政府信息公开工作年度报告中三张法定表格的全部数据，每个单元格一行，"
@@ -187,14 +218,9 @@ def combined_package(reports: list[Report], checks: dict[str, tuple[Check, ...]]
         "profile": "tabular-data-package",
         "keywords": ["政府信息公开", "年度报告", "open government", "FOI"],
         "temporal": {"start": str(years[0]), "end": str(years[-1])} if years else {},
-        "resources": resources,
-    })
-    downloads: dict[str, bytes] = {
-        f"{PACKAGE_NAME}.zip": to_zip(files),
-        f"{PACKAGE_NAME}.xlsx": workbook([(RESOURCE_TITLES[n][0], s["fields"], rows[n])
-                                          for n, s in schemas.items()]),
+        "resources": [_resource(name, f"data/{name}.csv", schema)
+                      for name, schema in schemas.items()],
     }
-    return files, downloads
 
 
 def report_unit(report: Report, checks: tuple[Check, ...], forms: Forms) -> dict[str, bytes]:

@@ -19,10 +19,10 @@ from .load import missing_content
 from .crossyear import cross_year
 from .forms import load_forms
 from .model import Check, Report
-from .package import build_packages
+from .package import PackageError, build_packages
 from .read import POOL_FROM, read_all
 from .memo import Emitter, Memo, key_of
-from .publish import Output, StaleOutput, live_manifest, lock, publish
+from .publish import Output, PublishError, StaleOutput, live_manifest, lock, publish, scratch_folder
 from .render import render_site
 from .search import BUNDLE as SEARCH_BUNDLE, SearchIndexError, index_site
 
@@ -108,25 +108,30 @@ def _validate_package(descriptor: str) -> list[str]:
     return [] if report.valid else [str(report.flatten(["type", "note"])[:5])]
 
 
+def validate_descriptors(descriptors: list[str], jobs: int | None = None) -> list[list[str]]:
+    """Frictionless validation of each package (problems of each, none when valid), across
+    processes when there are many."""
+    jobs = jobs or os.cpu_count() or 1
+    if len(descriptors) >= POOL_FROM and jobs > 1:
+        with ProcessPoolExecutor(jobs) as pool:
+            return list(pool.map(_validate_package, descriptors, chunksize=8))
+    return [_validate_package(d) for d in descriptors]
+
+
 def verify_packages(staged: dict[Path, tuple[Path, set[str]]], data_dir: Path,
                     jobs: int | None = None) -> list[str]:
-    """Frictionless validation of every package a written file belongs to (the nearest
-    ``datapackage.json`` above it), across processes when there are many; an invalid package is
-    a bug."""
+    """Frictionless validation of every per-report package a written file belongs to (the
+    nearest ``datapackage.json`` above it); an invalid package is a bug. The combined package at
+    the top is validated in slices before (``nianbao.combined``)."""
     root, written = staged[data_dir]
     descriptors: set[Path] = set()
     for rel in written:
         for folder in Path(rel).parents:
-            if (root / folder / "datapackage.json").is_file():
+            if folder != Path(".") and (root / folder / "datapackage.json").is_file():
                 descriptors.add(root / folder / "datapackage.json")
                 break
     ordered = [str(d) for d in sorted(descriptors)]
-    jobs = jobs or os.cpu_count() or 1
-    if len(ordered) >= POOL_FROM and jobs > 1:
-        with ProcessPoolExecutor(jobs) as pool:
-            found = list(pool.map(_validate_package, ordered, chunksize=8))
-    else:
-        found = [_validate_package(d) for d in ordered]
+    found = validate_descriptors(ordered, jobs)
     return [f"{Path(d).relative_to(root)} is not a valid data package: {errors[0]}"
             for d, errors in zip(ordered, found) if errors]
 
@@ -158,14 +163,19 @@ def _make(outcome: Outcome, memo: Memo, data_dir: Path, site_dir: Path, base_url
     keys = {rid: key_of(k, outcome.checks[rid]) for rid, k in outcome.keys.items()}
     data = Emitter(memo, None if fresh else live_manifest(data_dir))
     site = Emitter(memo, None if fresh else live_manifest(site_dir))
-    packages = build_packages(outcome.reports, outcome.checks, forms, keys, data, site)
-    pages = render_site(outcome.reports, outcome.checks, packages, TEMPLATES, base_url, forms,
-                        site, keys)
-    if site.live is not None:  # the search bundle stays until it is made again
-        site.kept.update(p for p in site.live if p.startswith(SEARCH_BUNDLE))
-    stats = publish({data_dir: Output(data.files, frozenset(data.kept)),
-                     site_dir: Output(site.files, frozenset(site.kept))},
-                    verify=lambda staged: verify_packages(staged, data_dir))
+    with scratch_folder(site_dir.resolve().parent) as scratch:
+        try:
+            packages = build_packages(outcome.reports, outcome.checks, forms, keys, data, site,
+                                      scratch, validate_descriptors)
+        except PackageError as exc:
+            raise PublishError(str(exc)) from exc
+        pages = render_site(outcome.reports, outcome.checks, packages, TEMPLATES, base_url, forms,
+                            site, keys)
+        if site.live is not None:  # the search bundle stays until it is made again
+            site.kept.update(p for p in site.live if p.startswith(SEARCH_BUNDLE))
+        stats = publish({data_dir: Output(data.files, frozenset(data.kept)),
+                         site_dir: Output(site.files, frozenset(site.kept))},
+                        verify=lambda staged: verify_packages(staged, data_dir))
     outcome.pages = len(pages)
     outcome.files = sum(stats.trees.values())
     outcome.site_files = stats.trees[str(site_dir)]

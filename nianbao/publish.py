@@ -27,6 +27,8 @@ import fcntl
 import hashlib
 import json
 import os
+import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -52,7 +54,7 @@ class Output:
     """A tree's new content: ``files`` to (re)write and ``kept``, paths whose bytes are unchanged
     since the last publish (not rendered again). Anything else in the live tree goes away."""
 
-    files: dict[str, bytes]
+    files: dict[str, bytes | Path]  # a Path: a file (in the build's scratch folder) to copy
     kept: frozenset[str] = frozenset()
 
 
@@ -67,6 +69,32 @@ Entry = tuple[str, int, int]  # sha256, size, mtime_ns
 
 def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def _facts(data: bytes | Path, seen: dict[str, tuple[str, int]]) -> tuple[str, int]:
+    """(sha256, size) of bytes or of a file's bytes (read once per publish)."""
+    if isinstance(data, bytes):
+        return digest(data), len(data)
+    found = seen.get(str(data))
+    if found is None:
+        with open(data, "rb") as f:
+            found = seen[str(data)] = (hashlib.file_digest(f, "sha256").hexdigest(),
+                                       os.fstat(f.fileno()).st_size)
+    return found
+
+
+@contextmanager
+def scratch_folder(parent: Path) -> Iterator[Path]:
+    """A folder for a build's big intermediate files beside the output trees (the same file
+    system), removed afterwards; those of a killed build are removed first (callers hold
+    ``lock``)."""
+    for old in parent.glob(".nianbao-scratch-*"):
+        shutil.rmtree(old, ignore_errors=True)
+    path = Path(tempfile.mkdtemp(prefix=".nianbao-scratch-", dir=parent))
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def _home(target: Path) -> Path:
@@ -153,19 +181,20 @@ def walk(root: Path) -> Iterator[tuple[str, os.stat_result]]:
                     yield rel, e.stat(follow_symlinks=False)
 
 
-def _atomic_write(path: Path, data: bytes) -> os.stat_result:
+def _atomic_write(path: Path, data: bytes | Path) -> os.stat_result:
+    tmp = path.with_name(f".{path.name}.tmp")
+    write = tmp.write_bytes if isinstance(data, bytes) else lambda d: shutil.copyfile(d, tmp)
     try:
-        tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_bytes(data)
+        write(data)
     except FileNotFoundError:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_bytes(data)
+        write(data)
     os.replace(tmp, path)
     return path.stat()
 
 
 def _sync_twin(target: Path, twin_manifest: dict | None, live: dict | None,
-               new: dict[str, Entry | None], files: dict[str, bytes]) -> dict[str, Entry]:
+               new: dict[str, Entry | None], files: dict[str, bytes | Path]) -> dict[str, Entry]:
     """Make the twin hold the new tree. ``new`` maps each path to its entry, or None for a kept
     file whose bytes are copied from the live tree. Returns the twin's manifest."""
     twin = _twin(target)
@@ -289,11 +318,12 @@ def publish(trees: dict[Path, Output],
     stats = Stats()
     states: dict[Path, dict] = {}
     written: dict[Path, tuple[Path, set[str]]] = {}
+    seen: dict[str, tuple[str, int]] = {}
     for target, output in trees.items():
         _home(target).mkdir(parents=True, exist_ok=True)
         state = _normalised(target, _read_state(target))
         live = state.get("live")
-        new: dict[str, Entry | None] = {rel: (digest(data), len(data), 0)
+        new: dict[str, Entry | None] = {rel: (*_facts(data, seen), 0)
                                         for rel, data in output.files.items()}
         for rel in output.kept - set(output.files):
             if live is None or rel not in live:

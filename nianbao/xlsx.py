@@ -13,11 +13,15 @@ library: ``[Content_Types].xml``, ``_rels/.rels``, ``docProps/core.xml``, ``xl/w
 - The header row (the fields' Chinese titles) is bold and frozen; column widths follow the
   content (CJK characters count double), between 6 and 60 characters.
 - Excel's limits: a sheet holds at most 1,048,576 rows. A table with more rows is split into
-  sheets ``<name> (1)``, ``<name> (2)``, … of 1,048,575 data rows each, every one with the header
-  row, in row order. A cell holds at most 32,767 characters: longer text is cut there and ends
+  sheets ``<name> (1)``, ``<name> (2)``, … of 1,048,575 data rows each (``workbook``) or of as
+  many whole chunks as fit (``write_workbook``), every one with the header row, in row order. A cell holds at most 32,767 characters: longer text is cut there and ends
   with "…" (the CSV keeps it whole). Characters XML cannot carry (control characters other than
   tab and line ends, U+FFFE, U+FFFF, lone surrogates) are written as U+FFFD; a literal
   ``_xHHHH_``, which Excel would read as an escaped character, keeps its underscore escaped.
+- Big workbooks (the combined package's) are written as a stream by ``write_workbook`` from
+  chunks of rows made once per report (``sheet_rows``: rows without cell references, which the
+  format allows, so a chunk stands anywhere in a sheet; an empty cell is ``<c/>``), deflated as
+  ``zipstream`` segments: nothing but the sheet heads is compressed again.
 """
 
 from __future__ import annotations
@@ -26,9 +30,14 @@ import io
 import math
 import re
 import zipfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from decimal import Decimal
+from itertools import chain
+from typing import BinaryIO
 
 from .safe import neutralise
+from .zipstream import Segment, ZipWriter
 
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 MAX_ROWS = 1_048_576  # rows in one sheet, the header row included
@@ -126,7 +135,7 @@ def _cell_text(text: str) -> str:
 
 
 def _string(ref: str, text: str, style: str = "") -> str:
-    return f'<c r="{ref}"{style}{_inline(text)}'
+    return f'<c{ref}{style}{_inline(text)}'
 
 
 def _inline(text: str) -> str:
@@ -136,25 +145,26 @@ def _inline(text: str) -> str:
 
 
 def _value(ref: str, value: object, texts: dict[str, str]) -> str:
-    """One data cell, or "" for an empty one. ``texts``: text → its cell body, made once per
-    workbook (codes, ids and statuses repeat on every row)."""
+    """One data cell, or "" for an empty one. ``ref`` is the cell's `` r="B7"`` attribute, or ""
+    in rows without references. ``texts``: text → its cell body, made once per workbook (codes,
+    ids and statuses repeat on every row)."""
     if type(value) is str:
         if not value:
             return ""
         body = texts.get(value)
         if body is None:
             body = texts[value] = _inline(neutralise(value))
-        return f'<c r="{ref}"{body}'
+        return f'<c{ref}{body}'
     if value is None:
         return ""
     if isinstance(value, bool):
         return _string(ref, "是" if value else "否")
     if isinstance(value, int):
-        return f'<c r="{ref}"><v>{value}</v></c>'
+        return f'<c{ref}><v>{value}</v></c>'
     if isinstance(value, (Decimal, float)):
         number = float(value)
         if math.isfinite(number):
-            return f'<c r="{ref}"><v>{number!r}</v></c>'
+            return f'<c{ref}><v>{number!r}</v></c>'
         return _string(ref, str(value))
     text = str(value)
     return _string(ref, neutralise(text)) if text else ""
@@ -168,19 +178,12 @@ def _width(value: object) -> int:
     return len(text) + (len(text.encode("utf-8", "surrogatepass")) - len(text)) // 2
 
 
-def _worksheet(headers: list[str], names: list[str], rows: list[dict],
-               texts: dict[str, str]) -> bytes:
+def _sheet_head(headers: list[str], widths: list[int], last_row: int, refs: bool = True) -> str:
+    """A worksheet up to and including its header row (``refs``: with cell references)."""
     cols = [_column(i) for i in range(1, len(headers) + 1)]
-    dimension = f"A1:{_column(max(len(cols), 1))}{len(rows) + 1}"
-    widths = [_width(h) for h in headers]
-    for row in rows[:WIDTH_SAMPLE]:
-        for i, name in enumerate(names):
-            w = _width(row.get(name))
-            if w > widths[i]:
-                widths[i] = w
     out = [
         _XML, f'<worksheet xmlns="{_NS}" xmlns:r="{_REL_NS}">',
-        f'<dimension ref="{dimension}"/>',
+        f'<dimension ref="A1:{_column(max(len(cols), 1))}{last_row}"/>',
         '<sheetViews><sheetView workbookViewId="0">'
         '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
         '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>',
@@ -191,15 +194,50 @@ def _worksheet(headers: list[str], names: list[str], rows: list[dict],
         out += [f'<col min="{i}" max="{i}" width="{min(max(w + 2, MIN_WIDTH), MAX_WIDTH)}" '
                 'customWidth="1"/>' for i, w in enumerate(widths, 1)]
         out.append("</cols>")
-    out.append('<sheetData><row r="1">')
-    out += [_string(f"{c}1", neutralise(h), ' s="1"') for c, h in zip(cols, headers)]
+    out.append('<sheetData><row r="1">' if refs else "<sheetData><row>")
+    out += [_string(f' r="{c}1"' if refs else "", neutralise(h), ' s="1"')
+            for c, h in zip(cols, headers)]
     out.append("</row>")
+    return "".join(out)
+
+
+SHEET_TAIL = "</sheetData></worksheet>"
+
+
+def _widths(names: list[str], rows: list[dict], start: list[int]) -> list[int]:
+    widths = list(start)
+    for row in rows:
+        for i, name in enumerate(names):
+            w = _width(row.get(name))
+            if w > widths[i]:
+                widths[i] = w
+    return widths
+
+
+def _worksheet(headers: list[str], names: list[str], rows: list[dict],
+               texts: dict[str, str]) -> bytes:
+    cols = [_column(i) for i in range(1, len(headers) + 1)]
+    widths = _widths(names, rows[:WIDTH_SAMPLE], [_width(h) for h in headers])
+    out = [_sheet_head(headers, widths, len(rows) + 1)]
     for r, row in enumerate(rows, 2):
         out.append(f'<row r="{r}">')
-        out += [_value(f"{c}{r}", row.get(name), texts) for c, name in zip(cols, names)]
+        out += [_value(f' r="{c}{r}"', row.get(name), texts) for c, name in zip(cols, names)]
         out.append("</row>")
-    out.append("</sheetData></worksheet>")
+    out.append(SHEET_TAIL)
     return "".join(out).encode("utf-8")
+
+
+def sheet_rows(fields: list[dict], rows: list[dict]) -> tuple[bytes, tuple[int, ...]]:
+    """Rows as ``<row>`` elements without cell references (an empty cell is ``<c/>``), so that a
+    chunk of rows can stand anywhere in a sheet; and the widest value of each column."""
+    names = [f["name"] for f in fields]
+    texts: dict[str, str] = {}
+    out = []
+    for row in rows:
+        out.append("<row>")
+        out += [_value("", row.get(name), texts) or "<c/>" for name in names]
+        out.append("</row>")
+    return "".join(out).encode("utf-8"), tuple(_widths(names, rows, [0] * len(names)))
 
 
 def _sheet_names(names: list[str]) -> list[str]:
@@ -231,13 +269,8 @@ def _parts(name: str, rows: list[dict]) -> list[tuple[str, list[dict]]]:
     return out
 
 
-def workbook(sheets: list[tuple[str, list[dict], list[dict]]]) -> bytes:
-    """``sheets``: (sheet name, Table Schema fields, rows) each; bytes of an .xlsx file."""
-    parts: list[tuple[str, list[dict], list[dict]]] = []
-    for name, fields, rows in sheets:
-        parts += [(part, fields, chunk) for part, chunk in _parts(name, rows)]
-    titles = _sheet_names([p[0] for p in parts])
-    files: list[tuple[str, bytes]] = []
+def _book_parts(titles: list[str]) -> list[tuple[str, bytes]]:
+    """The parts of a workbook other than its sheets, for sheets ``titles`` (sheetN.xml each)."""
     overrides = [
         '<Override PartName="/xl/workbook.xml" ContentType="application/'
         'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>',
@@ -247,17 +280,13 @@ def workbook(sheets: list[tuple[str, list[dict], list[dict]]]) -> bytes:
         'vnd.openxmlformats-package.core-properties+xml"/>',
     ]
     sheet_entries, rels = [], []
-    texts: dict[str, str] = {}
-    for n, (title, (_, fields, rows)) in enumerate(zip(titles, parts), 1):
-        headers = [_zh(f.get("title", "")) or f["name"] for f in fields]
-        files.append((f"xl/worksheets/sheet{n}.xml",
-                      _worksheet(headers, [f["name"] for f in fields], rows, texts)))
+    for n, title in enumerate(titles, 1):
         overrides.append(f'<Override PartName="/xl/worksheets/sheet{n}.xml" ContentType="application/'
                          'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>')
         sheet_entries.append(f'<sheet name="{_xml_text(title)}" sheetId="{n}" r:id="rId{n}"/>')
         rels.append(f'<Relationship Id="rId{n}" Type="{_REL_NS}/worksheet" '
                     f'Target="worksheets/sheet{n}.xml"/>')
-    styles_id = len(parts) + 1
+    styles_id = len(titles) + 1
     rels.append(f'<Relationship Id="rId{styles_id}" Type="{_REL_NS}/styles" Target="styles.xml"/>')
     content_types = (
         _XML + '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
@@ -267,18 +296,77 @@ def workbook(sheets: list[tuple[str, list[dict], list[dict]]]) -> bytes:
             '<bookViews><workbookView activeTab="0"/></bookViews>'
             f'<sheets>{"".join(sheet_entries)}</sheets></workbook>')
     book_rels = _XML + f'<Relationships xmlns="{_PKG_REL_NS}">{"".join(rels)}</Relationships>'
-    head = [("[Content_Types].xml", content_types.encode("utf-8")),
+    return [("[Content_Types].xml", content_types.encode("utf-8")),
             ("_rels/.rels", ROOT_RELS.encode("utf-8")),
             ("docProps/core.xml", CORE.encode("utf-8")),
             ("xl/workbook.xml", book.encode("utf-8")),
             ("xl/_rels/workbook.xml.rels", book_rels.encode("utf-8")),
             ("xl/styles.xml", STYLES.encode("utf-8"))]
+
+
+def _headers(fields: list[dict]) -> list[str]:
+    return [_zh(f.get("title", "")) or f["name"] for f in fields]
+
+
+def workbook(sheets: list[tuple[str, list[dict], list[dict]]]) -> bytes:
+    """``sheets``: (sheet name, Table Schema fields, rows) each; bytes of an .xlsx file."""
+    parts: list[tuple[str, list[dict], list[dict]]] = []
+    for name, fields, rows in sheets:
+        parts += [(part, fields, chunk) for part, chunk in _parts(name, rows)]
+    titles = _sheet_names([p[0] for p in parts])
+    texts: dict[str, str] = {}
+    files = [(f"xl/worksheets/sheet{n}.xml",
+              _worksheet(_headers(fields), [f["name"] for f in fields], rows, texts))
+             for n, (_, fields, rows) in enumerate(parts, 1)]
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, data in head + files:
+        for name, data in _book_parts(titles) + files:
             info = zipfile.ZipInfo(name, ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = 3
             info.external_attr = 0o644 << 16
             zf.writestr(info, data)
     return buf.getvalue()
+
+
+@dataclass(frozen=True)
+class Chunked:
+    """A table given as chunks of reference-less rows (``sheet_rows``, each deflated as a
+    ``zipstream.Segment``), for a workbook written as a stream."""
+
+    name: str
+    fields: list[dict]
+    counts: list[int]  # rows of each chunk, in order
+    widths: tuple[int, ...]  # widest value of each column over all chunks
+    segments: Callable[[int, int], Iterable[Segment]]  # the rows of chunks i … j-1
+
+
+def write_workbook(out: BinaryIO, tables: list[Chunked]) -> None:
+    """An .xlsx file written to ``out`` (a real file: see ``zipstream``) from chunked tables:
+    nothing is deflated again but the parts around the rows. A table with more rows than a sheet
+    holds is split into numbered sheets between chunks."""
+    per = MAX_ROWS - 1
+    parts: list[tuple[str, Chunked, int, int, int]] = []
+    for t in tables:
+        groups, first, rows = [], 0, 0
+        for i, n in enumerate(t.counts):
+            if n > per:
+                raise ValueError(f"a chunk of {t.name} has {n} rows, more than a sheet holds")
+            if rows + n > per:
+                groups.append((first, i, rows))
+                first, rows = i, 0
+            rows += n
+        groups.append((first, len(t.counts), rows))
+        for k, (i, j, rows) in enumerate(groups, 1):
+            suffix = f" ({k})" if len(groups) > 1 else ""
+            parts.append((t.name[: SHEET_NAME_CHARS - len(suffix)] + suffix, t, i, j, rows))
+    titles = _sheet_names([p[0] for p in parts])
+    with ZipWriter(out) as z:
+        for name, data in _book_parts(titles):
+            z.add_bytes(name, data)
+        for n, (_, t, i, j, rows) in enumerate(parts, 1):
+            headers = _headers(t.fields)
+            widths = [max(_width(h), w) for h, w in zip(headers, t.widths or [0] * len(headers))]
+            head = _sheet_head(headers, widths, rows + 1, refs=False).encode("utf-8")
+            z.add_segments(f"xl/worksheets/sheet{n}.xml",
+                           chain([head], t.segments(i, j), [SHEET_TAIL.encode("utf-8")]))

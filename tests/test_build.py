@@ -139,8 +139,8 @@ def test_malformed_discrepancies_are_located(tmp_path, content_copy, seed_file):
 
 
 def test_a_written_csv_gets_its_package_validated(tmp_path, built_data):
-    """Publishing validates the package each written file belongs to, the combined one included
-    when only one of its CSV files changed."""
+    """Publishing validates the per-report package each written file belongs to (the combined
+    package is validated in slices before: next test)."""
     import shutil
 
     from nianbao.pipeline import verify_packages
@@ -150,7 +150,57 @@ def test_a_written_csv_gets_its_package_validated(tmp_path, built_data):
     report_csv = next(p for p in root.rglob("checks.csv") if p.parent != root / "data")
     written = {"data/applications.csv", report_csv.relative_to(root).as_posix()}
     assert verify_packages({root: (root, written)}, root) == []
-    bad = root / "data" / "applications.csv"
-    bad.write_text(bad.read_text("utf-8").replace("reported", "bogus", 1), "utf-8")
+    report_csv.write_text(report_csv.read_text("utf-8").replace("pass", "bogus", 1), "utf-8")
     problems = verify_packages({root: (root, written)}, root)
-    assert len(problems) == 1 and problems[0].startswith("datapackage.json is not a valid")
+    assert len(problems) == 1 and "is not a valid data package" in problems[0]
+    assert problems[0].startswith(report_csv.parent.relative_to(root).as_posix())
+
+
+def test_combined_package_validated_slice_by_slice(tmp_path):
+    """Each slice (the reports of one bucket, every table) is validated by Frictionless; a bad
+    row is found, a duplicate report id is found (both copies fall in one bucket), and a slice
+    whose reports did not change is not validated again."""
+    from dataclasses import replace
+
+    from nianbao import combined
+    from nianbao.forms import load_forms
+    from nianbao.memo import Memo
+    from nianbao.package import combined_descriptor, combined_schemas, report_chunks, to_csv, to_json
+    from nianbao.pipeline import read_reports, validate_descriptors
+
+    outcome = read_reports(CONTENT, None, 1)
+    forms = load_forms()
+    schemas = combined_schemas(forms)
+    chunks = {r.report_id: report_chunks(r, outcome.checks[r.report_id], forms)
+              for r in outcome.reports}
+    ids = sorted(chunks)
+    keys = {rid: f"key-{rid}" for rid in ids}
+    descriptor = to_json(combined_descriptor(schemas, [2020]))
+    codes = to_csv([f["name"] for f in schemas["codes"]["fields"]], forms.codes())
+    calls: list[int] = []
+
+    def validate(paths):
+        calls.append(len(paths))
+        return validate_descriptors(paths, 1)
+
+    def verify(folder, load, memo, ids=ids):
+        return combined.verify_combined(tmp_path / folder, schemas, ids, keys, load, codes,
+                                        descriptor, memo, to_csv, validate)
+
+    memo = Memo(tmp_path / "memo")
+    assert verify("a", chunks.__getitem__, memo) == []
+    assert verify("b", chunks.__getitem__, memo) == [] and calls == [1, 0]
+
+    bad = dict(chunks)
+    first = bad[ids[0]]["applications"]
+    bad[ids[0]] = {**bad[ids[0]], "applications": replace(
+        first, csv=first.csv.replace(b"reported", b"bogus", 1))}
+    keys[ids[0]] = "changed"
+    problems = verify("c", bad.__getitem__, Memo(None))
+    assert len(problems) == 1 and "is not a valid data package" in problems[0]
+
+    dup = dict(chunks)
+    dup[ids[1]] = chunks[ids[0]]  # a second report with the first one's id and rows
+    keys[ids[1]] = "changed too"
+    problems = verify("d", dup.__getitem__, Memo(None))
+    assert len(problems) == 1 and ("unique" in problems[0] or "primary" in problems[0]), problems

@@ -21,6 +21,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 
+from nianbao import combined
 from nianbao import package as package_module
 from nianbao import xlsx
 from nianbao.forms import load_forms
@@ -69,17 +70,40 @@ def real_sheets() -> dict[str, list]:
     assert not outcome.errors, [d.format() for d in outcome.errors]
     forms = load_forms()
     reports = sorted(outcome.reports, key=lambda r: r.report_id)
-    seen: list = []
-    with pytest.MonkeyPatch.context() as mp:  # the combined workbook's sheets, as passed
-        mp.setattr(package_module, "workbook", lambda sheets: seen.append(sheets) or b"")
-        package_module.combined_package(reports, outcome.checks, forms)
-    assert len(seen) == 1
-    out = {"combined": seen[0]}
+    out = {"combined": combined_sheets(reports, outcome.checks, forms)}
     for report in reports:
         out[report.report_id] = package_module.report_package(
             report, outcome.checks[report.report_id], forms)[1]
     assert len(out) == 8
     return out
+
+
+def combined_sheets(reports, checks, forms) -> list:
+    """The combined package's tables as ``workbook`` sheets, rows as in its CSV files."""
+    p = package_module
+    dims = {t: forms.table(t).dimensions for t in forms.tables}
+    rows = {
+        "reports": [p.report_row(r) for r in reports],
+        "proactive": [x for r in reports for x in p.cell_rows(r, "active", dims["active"])],
+        "applications": [x for r in reports for x in p.cell_rows(r, "applications", dims["applications"])],
+        "review_litigation": [x for r in reports
+                              for x in p.cell_rows(r, "review_litigation", dims["review_litigation"])],
+        "checks": [p._check_row(c) for r in reports for c in checks[r.report_id]],
+        "codes": forms.codes(),
+    }
+    return [(p.RESOURCE_TITLES[n][0], s["fields"], rows[n])
+            for n, s in p.combined_schemas(forms).items()]
+
+
+def streamed_combined(tmp_path, reports, checks, forms) -> bytes:
+    """The combined workbook as the build makes it: streamed from every report's chunks."""
+    p = package_module
+    schemas = p.combined_schemas(forms)
+    chunks = {r.report_id: p.report_chunks(r, checks[r.report_id], forms) for r in reports}
+    _, made = combined.write_combined(
+        tmp_path, schemas, [r.report_id for r in reports], chunks.__getitem__, forms.codes(),
+        b"{}", {n: p.RESOURCE_TITLES[n][0] for n in schemas}, p.to_csv)
+    return made["xlsx"].read_bytes()
 
 
 def opened(data: bytes):
@@ -104,6 +128,47 @@ def test_same_sheets_headers_and_cells_as_the_openpyxl_writer(real_sheets):
             assert new[title] == ref[title], f"{name}: sheet {title}"
         wb = opened(xlsx.workbook(sheets))
         assert all(ws.freeze_panes == "A2" for ws in wb), name
+
+
+def test_streamed_combined_workbook_has_the_same_cells(tmp_path):
+    """The combined workbook is assembled from each report's deflated rows (no cell references):
+    openpyxl and pandas read the same sheets, headers and cells as from the reference writer."""
+    outcome = read_reports(CONTENT, None, 1)
+    forms = load_forms()
+    reports = sorted(outcome.reports, key=lambda r: r.report_id)
+    data = streamed_combined(tmp_path, reports, outcome.checks, forms)
+    sheets = combined_sheets(reports, outcome.checks, forms)
+    new, ref = cells(data), cells(reference_workbook(sheets))
+    assert list(new) == list(ref)
+    for title in ref:
+        assert new[title] == ref[title], title
+    assert zipfile.ZipFile(io.BytesIO(data)).testzip() is None
+    frames = pd.read_excel(io.BytesIO(data), sheet_name=None)
+    for title, frame in pd.read_excel(io.BytesIO(reference_workbook(sheets)), sheet_name=None).items():
+        pd.testing.assert_frame_equal(frames[title], frame, obj=title)
+    assert streamed_combined(tmp_path / "again", reports, outcome.checks, forms) == data
+
+
+def test_streamed_combined_workbook_splits_between_reports(tmp_path, monkeypatch):
+    outcome = read_reports(CONTENT, None, 1)
+    forms = load_forms()
+    reports = sorted(outcome.reports, key=lambda r: r.report_id)
+    checks = [len(outcome.checks[r.report_id]) for r in reports]
+    biggest = max(c.rows for r in reports
+                  for c in package_module.report_chunks(r, outcome.checks[r.report_id], forms).values())
+    monkeypatch.setattr(xlsx, "MAX_ROWS", biggest + 1)  # the largest report's rows fill a sheet
+    wb = opened(streamed_combined(tmp_path, reports, outcome.checks, forms))
+    parts = [ws for ws in wb if ws.title.startswith("勾稽关系校验")]
+    assert len(parts) > 1 and parts[0].title == "勾稽关系校验 (1)"
+    rows = [r for ws in parts for r in list(ws.iter_rows(values_only=True))[1:]]
+    assert len(rows) == sum(checks)
+    assert all(ws.max_row <= xlsx.MAX_ROWS for ws in parts)
+    ids = [r[0] for r in rows]
+    assert ids == sorted(ids)  # every sheet holds whole reports, in order
+    for ws in parts:
+        firsts = {r[0] for r in list(ws.iter_rows(values_only=True))[1:]}
+        assert all(sum(1 for r in rows if r[0] == i) == sum(1 for r in list(
+            ws.iter_rows(values_only=True))[1:] if r[0] == i) for i in firsts)
 
 
 def test_pandas_reads_the_same_frames(real_sheets):
