@@ -84,14 +84,32 @@ class Memo:
         return found
 
 
+HOLD = 256 * 2**20  # bytes of output an emitter holds in memory before it spills to files
+
+
 @dataclass
 class Emitter:
-    """Collects one output tree: files computed or loaded, and files kept as they are."""
+    """Collects one output tree: files computed or loaded, and files kept as they are. Beyond
+    ``HOLD`` bytes, new files go to the ``spill`` folder (if given) and are held by path, so a
+    cold build of a big site does not hold the whole site in memory."""
 
     memo: Memo
     live: dict[str, str] | None  # path → sha256 of the live tree, None when unknown
-    files: Files = field(default_factory=dict)
+    files: dict[str, bytes | Path] = field(default_factory=dict)
     kept: set[str] = field(default_factory=set)
+    spill: Path | None = None
+    held: int = 0
+
+    def _put(self, path: str, data: bytes | Path) -> None:
+        if isinstance(data, bytes) and self.spill is not None:
+            if self.held + len(data) > HOLD:
+                target = self.spill / path
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(data)
+                data = target
+            else:
+                self.held += len(data)
+        self.files[path] = data
 
     def unit(self, key: str, compute: Callable[[], Files], prefix: str = "",
              select: Callable[[str], bool] = lambda p: True) -> dict[str, tuple[str, int]]:
@@ -108,12 +126,12 @@ class Emitter:
             known = self.memo.remember(key, made)
         for p, data in made.items():
             if select(p):
-                self.files[prefix + p] = data
+                self._put(prefix + p, data)
         return known
 
-    def add(self, files: Files, prefix: str = "") -> None:
+    def add(self, files: dict[str, bytes | Path], prefix: str = "") -> None:
         for p, data in files.items():
-            self.files[prefix + p] = data
+            self._put(prefix + p, data)
 
     def paths(self) -> set[str]:
         return set(self.files) | self.kept

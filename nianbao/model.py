@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
 
@@ -67,8 +68,10 @@ class Cell:
         return tuple(getattr(self, f) for f in _CELL_FIELDS)
 
     def __setstate__(self, state: tuple) -> None:
-        for name, value in zip(_CELL_FIELDS, state):
-            object.__setattr__(self, name, value)
+        table, key, value, status, raw, unit, line, col = state
+        for name, v in zip(_CELL_FIELDS, (_SHARED(table), _shared_tuple(key), value, _SHARED(status),
+                                          raw, _SHARED(unit), line, col)):
+            object.__setattr__(self, name, v)
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,8 +144,24 @@ class Check:
         return tuple(getattr(self, f) for f in _CHECK_FIELDS)
 
     def __setstate__(self, state: tuple) -> None:
-        for name, value in zip(_CHECK_FIELDS, state):
-            object.__setattr__(self, name, value)
+        rid, check, scope, expected, actual, result, message, ack, cells, focus = state
+        for name, v in zip(_CHECK_FIELDS, (rid, _SHARED(check), _SHARED(scope), expected, actual,
+                                           _SHARED(result), message, ack, _shared_tuple(cells),
+                                           _shared_tuple(focus))):
+            object.__setattr__(self, name, v)
+
+
+# Codes, statuses, anchors and cell keys repeat in every report: read from the cache, each is held
+# once for all reports (a tenth of the memory a report's cells and checks take otherwise).
+_SHARED = sys.intern
+_TUPLES: dict[tuple, tuple] = {}
+
+
+def _shared_tuple(items: tuple) -> tuple:
+    found = _TUPLES.get(items)
+    if found is None:
+        found = _TUPLES[items] = tuple(sys.intern(x) if type(x) is str else x for x in items)
+    return found
 
 
 _CELL_FIELDS = tuple(f.name for f in fields(Cell))

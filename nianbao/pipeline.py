@@ -161,9 +161,9 @@ def _make(outcome: Outcome, memo: Memo, data_dir: Path, site_dir: Path, base_url
           fresh: bool) -> None:
     forms = load_forms()
     keys = {rid: key_of(k, outcome.checks[rid]) for rid, k in outcome.keys.items()}
-    data = Emitter(memo, None if fresh else live_manifest(data_dir))
-    site = Emitter(memo, None if fresh else live_manifest(site_dir))
     with scratch_folder(site_dir.resolve().parent) as scratch:
+        data = Emitter(memo, None if fresh else live_manifest(data_dir), spill=scratch / "data")
+        site = Emitter(memo, None if fresh else live_manifest(site_dir), spill=scratch / "site")
         try:
             packages = build_packages(outcome.reports, outcome.checks, forms, keys, data, site,
                                       scratch, validate_descriptors)

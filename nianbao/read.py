@@ -5,12 +5,13 @@ output does not depend on how the work was shared out."""
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
 from pathlib import Path
 
-from .cache import ReadCache, key
+from .cache import ReadCache, code_version, key
 from .diagnostics import Diagnostic, display_path
 from .forms import load_forms
 from .load import content_files, load_document
@@ -43,12 +44,44 @@ def _bytes(path: Path) -> bytes:
         return b"\0unreadable"
 
 
+RACY_NS = 2_000_000_000  # a file changed this close to the index being written is read again
+
+
+def _keys(files: list[Path], shown_dir: str, cache: ReadCache) -> list[str]:
+    """Each file's cache key. Like git's index, a file whose size, modification time and inode
+    are as the last build recorded keeps its key without being read; a file modified within
+    ``RACY_NS`` of that record (it could have changed again in the same tick) is read."""
+    head = (code_version(), shown_dir)
+    index = cache.get("stat-index") if cache.root is not None else None
+    known = index["files"] if index and index.get("head") == head else {}
+    trusted_before = index["time"] - RACY_NS if known else 0
+    keys, record = [], {}
+    for path in files:
+        shown = display_path(path)
+        try:
+            st = path.stat()
+            facts = (st.st_size, st.st_mtime_ns, st.st_ino)
+        except OSError:
+            facts = None
+        entry = known.get(shown)
+        if facts and entry and entry[:3] == facts and facts[1] < trusted_before:
+            k = entry[3]
+        else:
+            k = key(shown, shown_dir, _bytes(path))
+        keys.append(k)
+        if facts:
+            record[shown] = (*facts, k)
+    if cache.root is not None and record != known:
+        cache.put("stat-index", {"head": head, "time": time.time_ns(), "files": record})
+    return keys
+
+
 def read_all(content_dir: Path, cache: ReadCache, jobs: int | None = None,
              progress: Callable[[int, int], None] | None = None) -> list[tuple[str, Result]]:
     """(key of the file as read, result) for every content file, in path order."""
     files = content_files(content_dir)
     shown_dir = display_path(content_dir)
-    keys = [key(display_path(p), shown_dir, _bytes(p)) for p in files]
+    keys = _keys(files, shown_dir, cache)
     results: list[Result | None] = [cache.get(k) for k in keys]
     misses = [i for i, r in enumerate(results) if r is None]
     done = len(files) - len(misses)

@@ -204,3 +204,21 @@ def test_combined_package_validated_slice_by_slice(tmp_path):
     keys[ids[1]] = "changed too"
     problems = verify("d", dup.__getitem__, Memo(None))
     assert len(problems) == 1 and ("unique" in problems[0] or "primary" in problems[0]), problems
+
+
+def test_output_spilled_to_files_is_the_same(tmp_path, monkeypatch):
+    """Beyond a memory budget the build holds its output as files in a scratch folder (a cold
+    build of a big site); the trees published are the same, and the scratch folder is gone."""
+    from nianbao import memo
+
+    build(CONTENT, tmp_path / "a" / "data", tmp_path / "a" / "site", base_url="https://x.test/")
+    monkeypatch.setattr(memo, "HOLD", 0)
+    build(CONTENT, tmp_path / "b" / "data", tmp_path / "b" / "site", base_url="https://x.test/")
+
+    def tree(root: Path) -> dict[str, bytes]:
+        return {p.relative_to(root).as_posix(): p.read_bytes()
+                for p in sorted(root.rglob("*")) if p.is_file()}
+
+    for name in ("data", "site"):
+        assert tree(tmp_path / "b" / name) == tree(tmp_path / "a" / name), name
+    assert not list((tmp_path / "b").glob(".nianbao-scratch-*"))
