@@ -8,28 +8,39 @@ from dataclasses import replace
 from pathlib import Path
 
 from .diagnostics import WARNING, Diagnostic, SourceText
-from .model import Check, Report
+from .model import Check, Meta
 
 
-def acknowledge(reports: list[Report], checks: dict[str, tuple[Check, ...]]
+def mark(meta: Meta, checks: tuple[Check, ...]) -> tuple[Check, ...]:
+    """The checks with those failures the front matter acknowledges marked so."""
+    wanted = {(d.check, d.scope) for d in meta.discrepancies}
+    if not wanted:
+        return checks
+    return tuple(replace(c, acknowledged=True) if not c.passed and (c.check, c.scope) in wanted
+                 else c for c in checks)
+
+
+def acknowledge(reports: list, checks: dict[str, tuple[Check, ...]],
+                known: dict[str, set[tuple[str, str]]] | None = None
                 ) -> tuple[dict[str, tuple[Check, ...]], list[Diagnostic]]:
+    """``checks`` (all of a report's, or only its failing ones with ``known``: the (check,
+    scope) of all) with acknowledged failures marked, and a warning for every entry that names
+    no failing check."""
     out, diags = dict(checks), []
     for report in reports:
         wanted = {(d.check, d.scope): d for d in report.meta.discrepancies}
         if not wanted:
             continue
         mine = checks.get(report.report_id, ())
-        out[report.report_id] = tuple(replace(c, acknowledged=True)
-                                      if not c.passed and (c.check, c.scope) in wanted else c
-                                      for c in mine)
+        out[report.report_id] = mark(report.meta, mine)
         failing = {(c.check, c.scope) for c in mine if not c.passed}
-        known = {(c.check, c.scope) for c in mine}
+        seen = known[report.report_id] if known is not None else {(c.check, c.scope) for c in mine}
         source = None
         for key, d in wanted.items():
             if key in failing:
                 continue
             source = source or SourceText(report.path, Path(report.path).read_text("utf-8"))
-            if key in known:
+            if key in seen:
                 message = f"{d.check} holds on {d.scope}: there is no discrepancy to acknowledge"
                 hint = "remove this entry (the figures now add up)"
             else:

@@ -69,17 +69,19 @@ def failing_cells(checks: tuple[Check, ...]) -> Failing:
     return {a: tuple(dict.fromkeys(f)) for a, f in flags.items()}
 
 
-def checks_page(reports: list[Report], checks: dict[str, tuple[Check, ...]], forms: Forms) -> Page:
-    """One page listing every failing identity anywhere, each linked to its cell."""
+def checks_page(reports: list[Report], checks: dict[str, tuple[Check, ...]], forms: Forms,
+                tried: dict[str, frozenset[str]] | None = None) -> Page:
+    """One page listing every failing identity anywhere, each linked to its cell. ``checks`` may
+    be the failing ones only when ``tried`` says which identities gave each report a result."""
     by_id = {r.report_id: r for r in reports}
     ordered = sorted(reports, key=lambda r: (-r.meta.year, r.report_id))
     groups = []
     for ident in forms.identities:
-        rows, tried = [], set()
+        rows, tried_by = [], set()
         for report in ordered:
             mine = [c for c in checks.get(report.report_id, ()) if c.check == ident.id]
-            if mine:
-                tried.add(report.report_id)
+            if mine if tried is None else ident.id in tried[report.report_id]:
+                tried_by.add(report.report_id)
             for c in mine:
                 if c.passed:
                     continue
@@ -90,7 +92,7 @@ def checks_page(reports: list[Report], checks: dict[str, tuple[Check, ...]], for
                                        page + (view.href if view.href != "#checks" else "#" + view.anchor),
                                        c.acknowledged))
         groups.append(IdentityFailures(ident.id, ident.table, ident.label_zh, ident.label_en,
-                                       ident.soft, len(tried),
+                                       ident.soft, len(tried_by),
                                        len({r.report_id for r in rows}), tuple(rows)))
     return Page("checks/index.html", "checks.html", "勾稽关系不符之处",
                 "所有报告中不符合国家格式勾稽关系的数字，逐项链接到原表单元格。", "checks",

@@ -106,10 +106,10 @@ def _check_diagnostics(outcome, strict: bool) -> list[Diagnostic]:
         soft = id(check) in soft_ids
         report = by_id[check.report_id]
         anchor = (check.focus or check.cells or ("",))[0]
-        cell = next((c for c in report.cells if c.anchor == anchor), None)
-        line, col = (cell.line, cell.col) if cell and cell.line else (1, 1)
+        located = report.locate(anchor)
+        line, col = located or (1, 1)
         source = ""
-        if cell and cell.line:
+        if located:
             if report.path not in texts:
                 texts[report.path] = SourceText(report.path, Path(report.path).read_text("utf-8"))
             source = texts[report.path].line(line)
@@ -204,7 +204,7 @@ def _run(args, cache: Path | None, replayable: bool = False):
     shown = [d.format() for d in outcome.diagnostics + listed]
     for text in shown:
         print(text, file=sys.stderr)
-    n_checks = sum(len(c) for c in outcome.checks.values())
+    n_checks = sum(outcome.totals.values())
     failed = len(outcome.failed_checks)
     acked = len(outcome.acknowledged_checks)
     if outcome.errors:

@@ -91,3 +91,18 @@ def cross_year(reports: list[Report], forms: Forms | None = None) -> dict[str, t
             if checks:
                 out[report.report_id] = tuple(checks)
     return out
+
+
+def cells_read(forms: Forms) -> frozenset[tuple[str, tuple[str, ...]]]:
+    """Every cell the cross-year identities may read (of either report of a pair)."""
+    out = set()
+    for ident in forms.identities:
+        if ident.kind == "carry":
+            for col in forms.table(ident.table).columns:
+                out |= {(ident.table, (ident.total[0], col.code)), (ident.table, (ident.parts[0], col.code))}
+        elif ident.kind in KINDS:
+            for article in forms.table("active").articles:
+                if article.code in ident.rows:
+                    out |= {("active", (article.code, item.code, m)) for item in article.items
+                            for m in ("prior_year_items", "change", "in_force", "issued", "repealed")}
+    return frozenset(out)

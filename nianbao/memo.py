@@ -84,7 +84,7 @@ class Memo:
         return found
 
 
-HOLD = 256 * 2**20  # bytes of output an emitter holds in memory before it spills to files
+HOLD = 64 * 2**20  # bytes of output an emitter holds in memory before it spills to files
 
 
 @dataclass

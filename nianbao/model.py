@@ -114,6 +114,11 @@ class Report:
     def __getstate__(self) -> dict:
         return {k: v for k, v in self.__dict__.items() if k != "_index"}
 
+    def locate(self, anchor: str) -> tuple[int, int] | None:
+        """(line, column) in the content file of the cell with this anchor, if known."""
+        cell = next((c for c in self.cells if c.anchor == anchor), None)
+        return (cell.line, cell.col) if cell is not None and cell.line else None
+
     def value(self, table: str, *key: str) -> Number | None:
         """The cell's figure if one was printed (status reported), else None."""
         cell = self.cell(table, *key)

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from .combined import PER_REPORT, Chunk, chunk, verify_combined, write_combined
 from .forms import Forms
+from .library import Library
 from .model import Check, Report
 from .printed import printed_tables
 from .safe import neutralise
@@ -132,16 +133,15 @@ def _resource(name: str, path: str, schema: dict) -> dict:
 
 
 def build_packages(
-    reports: list[Report], checks: dict[str, tuple[Check, ...]], forms: Forms,
-    unit_keys: dict[str, str], data: Emitter, site: Emitter, scratch: Path,
-    validate: Callable[[list[str]], list[list[str]]] | None = None,
+    reports: list, library: Library, forms: Forms, unit_keys: dict[str, str], data: Emitter,
+    site: Emitter, scratch: Path, validate: Callable[[list[str]], list[list[str]]] | None = None,
 ) -> Packages:
-    """Each report's package as a unit keyed by ``unit_keys`` (the report and its checks), and
+    """Each report's package as a unit keyed by ``unit_keys`` (the report and its checks; made
+    from the report loaded whole from ``library``; ``reports`` may be briefs), and
     the combined package streamed from each report's chunks (``nianbao.combined``) through files
     in ``scratch``; both into ``data`` and ``site`` (under ``data/``). With ``validate`` (paths of
     descriptors → problems of each), the combined package is validated slice by slice first."""
     reports = sorted(reports, key=lambda r: r.report_id)
-    by_id = {r.report_id: r for r in reports}
     sizes: dict[str, int] = {}
     sample: dict[str, bytes] = {}
     for report in reports:
@@ -149,9 +149,9 @@ def build_packages(
         key = key_of("package", unit_keys[report.report_id])
         made: dict[str, dict[str, bytes]] = {}
 
-        def compute(report=report, made=made) -> dict[str, bytes]:
+        def compute(rid=report.report_id, made=made) -> dict[str, bytes]:
             if not made:
-                made["files"] = report_unit(report, checks.get(report.report_id, ()), forms)
+                made["files"] = report_unit(*library.load(rid), forms)
             return made["files"]
 
         known = data.unit(key, compute, base, select=lambda p: not p.endswith(DOWNLOADS_ONLY))
@@ -167,7 +167,7 @@ def build_packages(
         if rid in held:
             return held[rid]
         found = data.memo.value(key_of("chunks", unit_keys[rid]),
-                                lambda: report_chunks(by_id[rid], checks.get(rid, ()), forms))
+                                lambda: report_chunks(*library.load(rid), forms))
         if data.memo.store.root is None:
             held[rid] = found
         return found

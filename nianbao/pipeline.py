@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import os
 import time
+from contextlib import ExitStack
+from tempfile import TemporaryDirectory
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .acknowledge import acknowledge
+from .brief import Brief
 from .cache import ReadCache
 from .diagnostics import Diagnostic
+from .library import Library
 from .load import missing_content
 from .crossyear import cross_year
 from .forms import load_forms
@@ -33,7 +37,11 @@ TEMPLATES = ROOT / "templates"
 @dataclass
 class Outcome:
     reports: list[Report] = field(default_factory=list)
+    # all of each report's checks (``read_reports``), or only the failing ones (``build``,
+    # which holds reports in brief)
     checks: dict[str, tuple[Check, ...]] = field(default_factory=dict)
+    totals: dict[str, int] = field(default_factory=dict)  # report_id → how many checks
+    tried: dict[str, frozenset[str]] = field(default_factory=dict)  # identities with a result
     diagnostics: list[Diagnostic] = field(default_factory=list)
     keys: dict[str, str] = field(default_factory=dict)  # report_id → key of its file as read
     pages: int = 0
@@ -69,17 +77,11 @@ class Outcome:
                 if not c.passed and forms.identity(c.check).soft]
 
 
-def read_reports(content: Path, cache_dir: Path | None = None, jobs: int | None = None,
-                 progress=None) -> Outcome:
-    """Load, parse and validate every report (no output). With ``cache_dir``, files read before
-    by the same code come from the cache."""
-    forms = load_forms()
-    outcome = Outcome()
-    outcome.diagnostics += missing_content(content)
-    if outcome.diagnostics:
-        return outcome
-    seen: dict[str, Report] = {}
-    for key, (report, checks, diags) in read_all(content, ReadCache(cache_dir), jobs, progress):
+def _collect(outcome: Outcome, results) -> None:
+    """Reports (or briefs) read, in path order, into ``outcome``; a second file of one report is
+    an error."""
+    seen: dict[str, object] = {}
+    for key, (report, diags) in results:
         outcome.diagnostics += diags
         if report is None:
             continue
@@ -91,14 +93,61 @@ def read_reports(content: Path, cache_dir: Path | None = None, jobs: int | None 
                 hint="each (year, agency_id) pair has one content file", source="---"))
             continue
         outcome.reports.append(report)
-        outcome.checks[report.report_id] = checks
         outcome.keys[report.report_id] = key
+
+
+def read_reports(content: Path, cache_dir: Path | None = None, jobs: int | None = None,
+                 progress=None) -> Outcome:
+    """Load, parse and validate every report (no output), held whole with all its checks. With
+    ``cache_dir``, files read before by the same code come from the cache."""
+    forms = load_forms()
+    outcome = Outcome()
+    outcome.diagnostics += missing_content(content)
+    if outcome.diagnostics:
+        return outcome
+    own: dict[str, tuple[Check, ...]] = {}
+    results = []
+    for key, (report, checks, diags) in read_all(content, ReadCache(cache_dir), jobs, progress):
+        results.append((key, (report, diags)))
+        if report is not None:
+            own.setdefault(report.report_id, checks)
+    _collect(outcome, results)
+    outcome.checks = {r.report_id: own[r.report_id] for r in outcome.reports}
     for report_id, checks in cross_year(outcome.reports, forms).items():
         outcome.checks[report_id] += checks
     outcome.checks, diags = acknowledge(outcome.reports, outcome.checks)
+    outcome.totals = {rid: len(cs) for rid, cs in outcome.checks.items()}
+    outcome.tried = {rid: frozenset(c.check for c in cs) for rid, cs in outcome.checks.items()}
     outcome.diagnostics += diags
     outcome.diagnostics.sort(key=lambda d: (d.path, d.line, d.col))
     return outcome
+
+
+def scan_reports(content: Path, cache: ReadCache, jobs: int | None = None,
+                 progress=None) -> tuple[Outcome, Library]:
+    """Every report in brief with its failing checks (``nianbao.brief``), and the library that
+    loads any of them whole. ``cache`` must have a folder: whole reports are kept there."""
+    forms = load_forms()
+    outcome = Outcome()
+    outcome.diagnostics += missing_content(content)
+    if outcome.diagnostics:
+        return outcome, Library(cache, content, {}, {}, {})
+    _collect(outcome, read_all(content, cache, jobs, progress, briefs=True))
+    briefs: list[Brief] = outcome.reports
+    cross = cross_year(briefs, forms)
+    failing, known = {}, {}
+    for b in briefs:
+        mine = cross.get(b.report_id, ())
+        failing[b.report_id] = b.failing + tuple(c for c in mine if not c.passed)
+        outcome.totals[b.report_id] = b.checks + len(mine)
+        outcome.tried[b.report_id] = b.tried | {c.check for c in mine}
+        if b.meta.discrepancies:
+            known[b.report_id] = set(b.known) | {(c.check, c.scope) for c in mine}
+    outcome.checks, diags = acknowledge(briefs, failing, known)
+    outcome.diagnostics += diags
+    outcome.diagnostics.sort(key=lambda d: (d.path, d.line, d.col))
+    return outcome, Library(cache, content, outcome.keys, cross,
+                            {b.report_id: b.path for b in briefs})
 
 
 def _validate_package(descriptor: str) -> list[str]:
@@ -142,14 +191,16 @@ def build(content: Path, data_dir: Path, site_dir: Path, base_url: str = "",
     """Read everything, then make and publish what changed (with ``cache_dir``: the units whose
     inputs are unchanged are kept as published). One build at a time per output folder."""
     start = time.perf_counter()
-    with lock(site_dir.resolve().parent):
-        outcome = read_reports(content, cache_dir, jobs, progress)
+    with lock(site_dir.resolve().parent), ExitStack() as stack:
+        # whole reports are kept in the read cache; without one, in a folder for this build
+        reads = cache_dir or Path(stack.enter_context(TemporaryDirectory(prefix="nianbao-read-")))
+        outcome, library = scan_reports(content, ReadCache(reads), jobs, progress)
         if not outcome.errors:
             with Memo(cache_dir / "memo" if cache_dir else None) as memo:
                 try:
-                    _make(outcome, memo, data_dir, site_dir, base_url, fresh=False)
+                    _make(outcome, library, memo, data_dir, site_dir, base_url, fresh=False)
                 except StaleOutput:  # an output file was changed by hand: make every unit again
-                    _make(outcome, memo, data_dir, site_dir, base_url, fresh=True)
+                    _make(outcome, library, memo, data_dir, site_dir, base_url, fresh=True)
             if search:
                 site_files = _publish_bundle(site_dir, index_site(site_dir))
                 outcome.files = outcome.files - outcome.site_files + site_files
@@ -157,20 +208,21 @@ def build(content: Path, data_dir: Path, site_dir: Path, base_url: str = "",
     return outcome
 
 
-def _make(outcome: Outcome, memo: Memo, data_dir: Path, site_dir: Path, base_url: str,
-          fresh: bool) -> None:
+def _make(outcome: Outcome, library: Library, memo: Memo, data_dir: Path, site_dir: Path,
+          base_url: str, fresh: bool) -> None:
     forms = load_forms()
-    keys = {rid: key_of(k, outcome.checks[rid]) for rid, k in outcome.keys.items()}
+    # a unit made from a report depends on its file and on the cross-year checks found for it
+    keys = {rid: key_of(k, library.cross.get(rid, ())) for rid, k in outcome.keys.items()}
     with scratch_folder(site_dir.resolve().parent) as scratch:
         data = Emitter(memo, None if fresh else live_manifest(data_dir), spill=scratch / "data")
         site = Emitter(memo, None if fresh else live_manifest(site_dir), spill=scratch / "site")
         try:
-            packages = build_packages(outcome.reports, outcome.checks, forms, keys, data, site,
+            packages = build_packages(outcome.reports, library, forms, keys, data, site,
                                       scratch, validate_descriptors)
         except PackageError as exc:
             raise PublishError(str(exc)) from exc
-        pages = render_site(outcome.reports, outcome.checks, packages, TEMPLATES, base_url, forms,
-                            site, keys)
+        pages = render_site(outcome.reports, outcome, library, packages, TEMPLATES, base_url,
+                            forms, site, keys)
         if site.live is not None:  # the search bundle stays until it is made again
             site.kept.update(p for p in site.live if p.startswith(SEARCH_BUNDLE))
         stats = publish({data_dir: Output(data.files, frozenset(data.kept)),

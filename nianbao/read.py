@@ -11,6 +11,7 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
 from pathlib import Path
 
+from .brief import Brief, brief
 from .cache import ReadCache, code_version, key
 from .diagnostics import Diagnostic, display_path
 from .forms import load_forms
@@ -20,6 +21,7 @@ from .parse import parse_document
 from .validate import validate
 
 Result = tuple[Report | None, tuple[Check, ...], list[Diagnostic]]
+Scanned = tuple[Brief | None, list[Diagnostic]]
 POOL_FROM = 16  # fewer files than this are read in-process (starting workers costs more)
 
 
@@ -76,29 +78,40 @@ def _keys(files: list[Path], shown_dir: str, cache: ReadCache) -> list[str]:
     return keys
 
 
+def _read_brief(path: Path, content_dir: Path, root: Path, k: str) -> Scanned:
+    """Read one file whole, keep the result in the cache under ``k`` and return its brief."""
+    report, checks, diags = result = read_one(path, content_dir)
+    ReadCache(root).put(k, result)
+    return (None if report is None else brief(report, checks)), diags
+
+
 def read_all(content_dir: Path, cache: ReadCache, jobs: int | None = None,
-             progress: Callable[[int, int], None] | None = None) -> list[tuple[str, Result]]:
-    """(key of the file as read, result) for every content file, in path order."""
+             progress: Callable[[int, int], None] | None = None, briefs: bool = False) -> list:
+    """(key of the file as read, result) for every content file, in path order. With
+    ``briefs``, the result is (``Brief`` or None, diagnostics): each file's whole result is only
+    kept in the cache (which must have a folder), under its key, and its brief beside it."""
     files = content_files(content_dir)
     shown_dir = display_path(content_dir)
     keys = _keys(files, shown_dir, cache)
-    results: list[Result | None] = [cache.get(k) for k in keys]
+    results: list = [cache.get(("b" if briefs else "") + k) for k in keys]
     misses = [i for i, r in enumerate(results) if r is None]
     done = len(files) - len(misses)
     if progress:
         progress(done, len(files))
     jobs = jobs or os.cpu_count() or 1
-    paths = [files[i] for i in misses]
-    dirs = [content_dir] * len(misses)
+    args = [[files[i] for i in misses], [content_dir] * len(misses)]
+    if briefs:
+        args += [[cache.root] * len(misses), [keys[i] for i in misses]]
+    work = _read_brief if briefs else read_one
     with ExitStack() as stack:
         if len(misses) >= POOL_FROM and jobs > 1:
             pool = stack.enter_context(ProcessPoolExecutor(jobs))
-            computed = pool.map(read_one, paths, dirs, chunksize=max(1, len(misses) // (jobs * 8)))
+            computed = pool.map(work, *args, chunksize=max(1, len(misses) // (jobs * 8)))
         else:
-            computed = map(read_one, paths, dirs)
+            computed = map(work, *args)
         for i, result in zip(misses, computed):
             results[i] = result
-            cache.put(keys[i], result)
+            cache.put(("b" if briefs else "") + keys[i], result)
             done += 1
             if progress:
                 progress(done, len(files))

@@ -21,6 +21,7 @@ from .agencies import agencies_index, agency_page, series_row, year_chart
 from .compare import compare_index, compare_page, compare_path, compare_title, pairs, previous_reports
 from .datasets_doc import resource_docs
 from .forms import Forms, load_forms
+from .library import Library
 from .layout import format_value, table_views
 from .model import Check, Report
 from .memo import Emitter, key_of
@@ -71,16 +72,19 @@ def key_figures(report: Report, checks: tuple[Check, ...] = ()) -> tuple[Figure,
     )
 
 
-def summary(report: Report, checks: tuple[Check, ...]) -> ReportSummary:
+def summary(report, failing: tuple[Check, ...], total: int) -> ReportSummary:
+    """A report (or its brief) in a list: headline figures and its checks in numbers, from its
+    failing checks and how many it has."""
     forms = load_forms()
     m = report.meta
+    failing = tuple(c for c in failing if not c.passed)
     return ReportSummary(
         report_id=m.report_id, title=m.title, agency=m.agency, year=m.year,
         template=report.template, href=f"reports/{m.report_id}/index.html",
-        figures=key_figures(report, checks),
-        checks_passed=sum(c.passed for c in checks),
-        checks_failed=sum(not c.passed and not forms.identity(c.check).soft for c in checks),
-        checks_soft_failed=sum(not c.passed and forms.identity(c.check).soft for c in checks),
+        figures=key_figures(report, failing),
+        checks_passed=total - len(failing),
+        checks_failed=sum(not forms.identity(c.check).soft for c in failing),
+        checks_soft_failed=sum(forms.identity(c.check).soft for c in failing),
         full_text=report.full_text,
     )
 
@@ -124,7 +128,8 @@ def report_page(report: Report, checks: tuple[Check, ...], packages: Packages, f
     )
     m = report.meta
     data = ReportData(
-        summary=summary(report, checks), agency_id=m.agency_id, source_url=m.source_url, published=m.published,
+        summary=summary(report, checks, len(checks)), agency_id=m.agency_id,
+        source_url=m.source_url, published=m.published,
         template_label=forms.versions.get(report.template, {}).get("label_zh", "混合格式"),
         preamble_html=preamble, sections=tuple(sections), checks=check_views,
         downloads=downloads, previous=previous, comparisons=comparisons)
@@ -160,13 +165,26 @@ class Units:
     shared: str
 
 
-def build_pages(reports: list[Report], checks: dict[str, tuple[Check, ...]], packages: Packages,
+@dataclass(frozen=True)
+class Checked:
+    """Each report's checks as the pages made from many reports see them: the failing ones,
+    how many there are, and which identities gave a result."""
+
+    failing: dict[str, tuple[Check, ...]]
+    totals: dict[str, int]
+    tried: dict[str, frozenset[str]]
+
+
+def build_pages(reports: list, checked: Checked, library: Library, packages: Packages,
                 forms: Forms, render: Callable[[Page], dict[str, bytes]], out: Emitter,
                 units: Units) -> list[Page]:
     """Renders the pages made from one report, a pair or one agency as units (kept when their
-    inputs did not change), and returns the pages made from everything (rendered by the caller)."""
+    inputs did not change; made from reports loaded whole from ``library``), and returns the
+    pages made from everything (rendered by the caller; ``reports`` may be briefs)."""
     reports = sorted(reports, key=lambda r: (-r.meta.year, r.report_id))
-    summaries = [summary(r, checks.get(r.report_id, ())) for r in reports]
+    checks = checked.failing
+    summaries = [summary(r, checks.get(r.report_id, ()), checked.totals[r.report_id])
+                 for r in reports]
     by_year: dict[int, list[Report]] = defaultdict(list)
     for r in reports:
         by_year[r.meta.year].append(r)
@@ -199,7 +217,8 @@ def build_pages(reports: list[Report], checks: dict[str, tuple[Check, ...]], pac
         comparisons[a.report_id].append(item)
         comparisons[b.report_id].append(item)
         out.unit(key_of("compare", units.shared, kind, key(a.report_id), key(b.report_id)),
-                 lambda a=a, b=b, kind=kind: render(compare_page(a, b, kind, forms, by_id)))
+                 lambda a=a, b=b, kind=kind: render(compare_page(
+                     library.report(a.report_id), library.report(b.report_id), kind, forms, by_id)))
     previous = previous_reports(reports)
     sizes_of: dict[str, dict[str, int]] = defaultdict(dict)  # report folder → its files' sizes
     for p, n in packages.sizes.items():
@@ -209,13 +228,14 @@ def build_pages(reports: list[Report], checks: dict[str, tuple[Check, ...]], pac
         sizes = sizes_of[base]
         mine = tuple(comparisons[rid])
         out.unit(key_of("report", units.shared, key(rid), previous.get(rid), mine, sorted(sizes.items())),
-                 lambda r=r, rid=rid, mine=mine: render(report_page(
-                     r, checks.get(rid, ()), packages, forms, previous.get(rid), mine)))
+                 lambda rid=rid, mine=mine: render(report_page(
+                     *library.load(rid), packages, forms, previous.get(rid), mine)))
     groups = histories(reports)
     for agency_id, mine in groups.items():
         out.unit(key_of("agency", units.shared, agency_id, *(key(r.report_id) for r in mine)),
                  lambda agency_id=agency_id, mine=mine: render(agency_page(agency_id, mine)))
-    pages += [agencies_index(groups), checks_page(reports, checks, forms), compare_index(found)]
+    pages += [agencies_index(groups), checks_page(reports, checks, forms, checked.tried),
+              compare_index(found)]
     combined_docs, per_report_docs = resource_docs(packages, forms)
     pages.append(Page("datasets/index.html", "datasets.html", "数据下载与字段说明",
                       "组合数据包与各报告数据包的全部资源、字段、类型与代码。", "datasets",
@@ -245,10 +265,13 @@ def environment(templates: Path) -> Environment:
     return env
 
 
-def render_site(reports: list[Report], checks: dict[str, tuple[Check, ...]], packages: Packages,
+def render_site(reports: list, checked: Checked, library: Library, packages: Packages,
                 templates: Path, base_url: str, forms: Forms, out: Emitter,
                 report_keys: dict[str, str]) -> list[str]:
-    """Every page, asset and download into ``out``; returns the paths of the HTML pages."""
+    """Every page, asset and download into ``out``; returns the paths of the HTML pages.
+    ``checked``: anything with the attributes of ``Checked`` (a build's ``Outcome``, whose
+    ``checks`` are the failing ones)."""
+    checked = Checked(checked.checks, checked.totals, checked.tried)
     env = environment(templates)
     site = Site(SITE_TITLE, SITE_TITLE_EN,
                 "政府信息公开工作年度报告的开放数据：表格、校验与下载。", base_url.rstrip("/"),
@@ -264,7 +287,7 @@ def render_site(reports: list[Report], checks: dict[str, tuple[Check, ...]], pac
         return {page.path: html.encode("utf-8"), **dict(page.files)}
 
     units = Units(report_keys, key_of(templates_digest(templates), site))
-    pages = build_pages(reports, checks, packages, forms, render, out, units)
+    pages = build_pages(reports, checked, library, packages, forms, render, out, units)
     pages.append(Page("years/index.html", "years.html", "全部年度", "按年度浏览报告。", "years",
                       tuple(sorted((p.data for p in pages if p.template == "year.html"),
                                    key=lambda d: -d.year)),

@@ -40,6 +40,15 @@ class Measure:
                       f"{format_value(self.num)} / {format_value(self.den)}")
 
 
+_A, _R = "applications", "review_litigation"
+_SUITS = ("litigation_direct", "litigation_after_review")
+# every cell key_series reads (and the home, year and report pages' headline figures, a subset)
+CELLS = frozenset(
+    [(_A, (row, "total")) for row in ("new", "granted", "partially_granted", "results_total",
+                                      "unable.not_held")]
+    + [(_R, (p, col)) for p in ("review", *_SUITS) for col in ("total", "corrected")])
+
+
 def key_series(report: Report) -> tuple[Measure, ...]:
     """The figures followed over time: counts, and rates with their numerator and denominator."""
     a, r = "applications", "review_litigation"

@@ -1,0 +1,82 @@
+"""A report in brief: what the pages made from many reports need of it, and nothing more.
+
+A build of 10,000 reports cannot hold every report's prose, cells and checks at once, nor read
+them all again after one edit. The pages and files made from *one* report (its page, its data
+package, its chunk of the combined tables, a comparison of two) load the report whole when they
+have to be made again; everything made from *all* reports (year pages, indexes, the checks page,
+cross-year identities, the closing summary) reads only its ``Brief``: metadata, section headings,
+the few figures the key series and cross-year identities use, and its checks in numbers plus the
+failing ones. A brief is a few KB; it is made where the report is read and cached beside it.
+
+``Brief`` answers ``value``/``cell`` like a ``Report`` for the cells it keeps and raises
+``KeyError`` for any other, so a page that starts reading another cell fails loudly in the tests
+instead of showing "—".
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+
+from .crossyear import cells_read as cross_year_cells
+from .forms import Forms, load_forms
+from .model import REPORTED, Cell, Check, Meta, Number, Report, Section
+from .series import CELLS as SERIES_CELLS
+
+CellKey = tuple[str, tuple[str, ...]]
+
+
+@functools.cache
+def kept_cells(forms: Forms | None = None) -> frozenset[CellKey]:
+    """The cells a brief keeps: those of the key series and of the cross-year identities."""
+    return frozenset(SERIES_CELLS) | cross_year_cells(forms or load_forms())
+
+
+@dataclass(frozen=True)
+class Brief:
+    meta: Meta
+    path: str
+    template: str
+    full_text: bool
+    sections: tuple[Section, ...]  # code and heading of each (no prose)
+    values: dict[CellKey, Number]  # the kept cells published as numbers
+    checks: int  # how many checks the report's own identities gave
+    tried: frozenset[str]  # the identities that gave a result
+    failing: tuple[Check, ...]  # the checks that do not hold
+    known: frozenset[tuple[str, str]] = frozenset()  # (check, scope) of every check, when the
+    # front matter acknowledges discrepancies (to tell "holds" from "no such check")
+    located: dict[str, tuple[int, int]] = field(default_factory=dict)  # anchor → (line, col) of
+    # every cell a failing check involves
+
+    @property
+    def report_id(self) -> str:
+        return self.meta.report_id
+
+    def value(self, table: str, *key: str) -> Number | None:
+        k = (table, key)
+        if k not in kept_cells():
+            raise KeyError(f"a brief does not keep cell {table} {key}: add it to kept_cells()")
+        return self.values.get(k)
+
+    def cell(self, table: str, *key: str) -> Cell | None:
+        value = self.value(table, *key)
+        return None if value is None else Cell(table, key, value, REPORTED)
+
+    def locate(self, anchor: str) -> tuple[int, int] | None:
+        return self.located.get(anchor)
+
+
+def brief(report: Report, checks: tuple[Check, ...]) -> Brief:
+    """The brief of a report and the checks its own identities gave."""
+    kept = kept_cells()
+    failing = tuple(c for c in checks if not c.passed)
+    anchors = {a for c in failing for a in (*c.focus, *c.cells)}
+    return Brief(
+        meta=report.meta, path=report.path, template=report.template, full_text=report.full_text,
+        sections=tuple(Section(s.code, s.heading, "", s.line) for s in report.sections),
+        values={(c.table, c.key): c.value for c in report.cells
+                if c.status == REPORTED and (c.table, c.key) in kept},
+        checks=len(checks), tried=frozenset(c.check for c in checks), failing=failing,
+        known=frozenset((c.check, c.scope) for c in checks) if report.meta.discrepancies else frozenset(),
+        located={c.anchor: (c.line, c.col) for c in report.cells if c.anchor in anchors and c.line},
+    )

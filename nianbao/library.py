@@ -1,0 +1,49 @@
+"""Whole reports, loaded from the read cache when a page or file made from one must be made again.
+
+A build holds every report in brief (``nianbao.brief``); the few units whose inputs changed load
+their reports whole from here: the report as read, and all its checks (its own identities', the
+cross-year ones the build found, acknowledged failures marked), exactly as a build that held
+every report would have had them.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from pathlib import Path
+
+from .acknowledge import mark
+from .cache import ReadCache
+from .model import Check, Report
+from .read import read_one
+
+HELD = 16  # reports kept loaded (a compare page and an agency's pages reuse a few)
+
+
+class Library:
+    def __init__(self, cache: ReadCache, content: Path, keys: dict[str, str],
+                 cross: dict[str, tuple[Check, ...]], paths: dict[str, str]):
+        self.cache, self.content, self.keys, self.cross, self.paths = cache, content, keys, cross, paths
+        self.held: OrderedDict[str, tuple[Report, tuple[Check, ...]]] = OrderedDict()
+
+    def load(self, report_id: str) -> tuple[Report, tuple[Check, ...]]:
+        found = self.held.get(report_id)
+        if found is None:
+            result = self.cache.get(self.keys[report_id])
+            if result is None:  # the entry went away since the build read it: read the file again
+                result = read_one(Path(self.paths[report_id]), self.content)
+            report, checks, _ = result
+            if report is None or report.report_id != report_id:
+                raise RuntimeError(f"{self.paths[report_id]} changed while the build was running")
+            found = (report, mark(report.meta, checks + self.cross.get(report_id, ())))
+            self.held[report_id] = found
+            if len(self.held) > HELD:
+                self.held.popitem(last=False)
+        else:
+            self.held.move_to_end(report_id)
+        return found
+
+    def report(self, report_id: str) -> Report:
+        return self.load(report_id)[0]
+
+    def checks(self, report_id: str) -> tuple[Check, ...]:
+        return self.load(report_id)[1]
