@@ -15,7 +15,7 @@ import vl_convert as vlc
 
 from .series import Measure
 from .contexts import Chart
-from .memo import current, key_of
+from .memo import current, key_of, not_fork_safe
 from .safe import neutralise
 
 FONT = "Noto Sans CJK SC, Source Han Sans SC, PingFang SC, Microsoft YaHei, sans-serif"
@@ -49,7 +49,12 @@ def _svg(chart: alt.Chart) -> bytes:
     """The chart drawn as SVG (remembered by its Vega-Lite spec: drawing costs ~0.1 s)."""
     spec = _config(chart).to_dict(validate=False)  # our specs are fixed; validating costs 40%
     key = key_of("chart-svg", json.dumps(spec, sort_keys=True, ensure_ascii=False))
-    return current().value(key, lambda: vlc.vegalite_to_svg(spec).encode("utf-8"))
+    return current().value(key, lambda: _draw(spec))
+
+
+def _draw(spec: dict) -> bytes:
+    not_fork_safe()  # vl-convert runs a JavaScript engine in threads of its own
+    return vlc.vegalite_to_svg(spec).encode("utf-8")
 
 
 def counts_chart(base: str, name: str, title: str, key_title: str, points: list[Point],

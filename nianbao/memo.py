@@ -14,8 +14,12 @@ computed. A stale or broken entry can only be unused, never wrong: the key cover
 from __future__ import annotations
 
 import hashlib
+import multiprocessing as mp
+import os
 import pickle
+import threading
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,8 +57,9 @@ def current() -> "Memo":
 class Memo:
     """Pickled results by key under ``root`` (None: remembers nothing)."""
 
-    def __init__(self, root: Path | None):
+    def __init__(self, root: Path | None, jobs: int | None = None):
         self.store = ReadCache(root)
+        self.jobs = jobs  # processes ``prepare`` may use (None: one per core)
 
     def __enter__(self) -> "Memo":
         _current.append(self)
@@ -82,6 +87,49 @@ class Memo:
         self.store.put("f" + key, files)
         self.store.put("d" + key, found)
         return found
+
+    def prepare(self, work: list[tuple[str, Callable[[], object]]], files: bool = True) -> None:
+        """Make, across processes, the units (``files``: their files, else values) of ``work``
+        — (key, compute) each — that the memo does not hold yet, and remember them; the build
+        then finds them here as if made before. Only with a memo folder, on a system that forks
+        (workers inherit the build's memory, so ``compute`` may be any closure), and for enough
+        work to pay for the workers; otherwise nothing is done and units are made when asked."""
+        jobs = self.jobs or os.cpu_count() or 1
+        if (self.store.root is None or jobs < 2 or "fork" not in mp.get_all_start_methods()
+                or not _fork_safe[0] or threading.active_count() > 1):
+            return
+        todo = [(k, c) for k, c in work
+                if self.store.get(("d" if files else "v") + k) is None]
+        if len(todo) < PARALLEL_FROM:
+            return
+        _TASKS[:] = [c for _, c in todo]
+        try:
+            with ProcessPoolExecutor(jobs, mp_context=mp.get_context("fork")) as pool:
+                chunk = max(1, min(32, len(todo) // (jobs * 8)))
+                for (k, _), made in zip(todo, pool.map(_run_task, range(len(todo)),
+                                                       chunksize=chunk)):
+                    if files:
+                        self.remember(k, made)
+                    else:
+                        self.store.put("v" + k, made)
+        finally:
+            _TASKS.clear()
+
+
+PARALLEL_FROM = 16  # units to make before it pays to start worker processes
+# A process that has started threads (the preview server) or a runtime that runs in threads (the
+# chart renderer) must not fork: the child would wait forever on threads it does not have.
+_fork_safe = [True]
+
+
+def not_fork_safe() -> None:
+    """Called before this process starts something that runs in threads of its own."""
+    _fork_safe[0] = False
+_TASKS: list[Callable[[], object]] = []  # what forked workers run, by index
+
+
+def _run_task(i: int) -> object:
+    return _TASKS[i]()
 
 
 HOLD = 64 * 2**20  # bytes of output an emitter holds in memory before it spills to files

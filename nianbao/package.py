@@ -144,6 +144,12 @@ def build_packages(
     reports = sorted(reports, key=lambda r: r.report_id)
     sizes: dict[str, int] = {}
     sample: dict[str, bytes] = {}
+    data.memo.prepare([(key_of("package", unit_keys[r.report_id]),
+                        lambda rid=r.report_id: report_unit(*library.load(rid), forms))
+                       for r in reports])  # the packages not made before, across the cores
+    data.memo.prepare([(key_of("chunks", unit_keys[r.report_id]),
+                        lambda rid=r.report_id: report_chunks(*library.load(rid), forms))
+                       for r in reports], files=False)
     for report in reports:
         base = f"{report.meta.year}/{report.report_id}/"
         key = key_of("package", unit_keys[report.report_id])

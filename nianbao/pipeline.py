@@ -196,7 +196,7 @@ def build(content: Path, data_dir: Path, site_dir: Path, base_url: str = "",
         reads = cache_dir or Path(stack.enter_context(TemporaryDirectory(prefix="nianbao-read-")))
         outcome, library = scan_reports(content, ReadCache(reads), jobs, progress)
         if not outcome.errors:
-            with Memo(cache_dir / "memo" if cache_dir else None) as memo:
+            with Memo(cache_dir / "memo" if cache_dir else None, jobs) as memo:
                 try:
                     _make(outcome, library, memo, data_dir, site_dir, base_url, fresh=False)
                 except StaleOutput:  # an output file was changed by hand: make every unit again

@@ -200,6 +200,37 @@ def build_pages(reports: list, checked: Checked, library: Library, packages: Pac
                   "home", HomeData(tuple(summaries[:10]),
                                    _totals(by_year[latest_year]) if latest_year else (),
                                    latest_year, years, combined))]
+    key = units.reports.__getitem__
+    by_id = {s.report_id: s for s in summaries}
+    found = pairs(reports)
+    work: list[tuple[str, Callable[[], dict[str, bytes]]]] = []  # (key, make) of every unit
+    comparisons: dict[str, list[NavItem]] = defaultdict(list)
+    for a, b, kind in found:
+        item = NavItem(kind, compare_title(a, b, kind), compare_path(a, b))
+        comparisons[a.report_id].append(item)
+        comparisons[b.report_id].append(item)
+        work.append((key_of("compare", units.shared, kind, key(a.report_id), key(b.report_id)),
+                     lambda a=a, b=b, kind=kind: render(compare_page(
+                         library.report(a.report_id), library.report(b.report_id), kind, forms,
+                         by_id))))
+    previous = previous_reports(reports)
+    sizes_of: dict[str, dict[str, int]] = defaultdict(dict)  # report folder → its files' sizes
+    for p, n in packages.sizes.items():
+        sizes_of[p.rsplit("/", 1)[0] + "/"][p] = n
+    for r in reports:
+        rid, base = r.report_id, f"{r.meta.year}/{r.report_id}/"
+        mine = tuple(comparisons[rid])
+        work.append((key_of("report", units.shared, key(rid), previous.get(rid), mine,
+                            sorted(sizes_of[base].items())),
+                     lambda rid=rid, mine=mine: render(report_page(
+                         *library.load(rid), packages, forms, previous.get(rid), mine))))
+    groups = histories(reports)
+    for agency_id, mine in groups.items():
+        work.append((key_of("agency", units.shared, agency_id, *(key(r.report_id) for r in mine)),
+                     lambda agency_id=agency_id, mine=mine: render(agency_page(agency_id, mine))))
+    out.memo.prepare(work)  # the units not made before, across the cores
+    for k, make in work:
+        out.unit(k, make)
     for year, rs in sorted(by_year.items()):
         series = tuple(series_row(r) for r in sorted(rs, key=lambda r: r.meta.agency_id))
         chart, files = year_chart(year, rs)
@@ -208,32 +239,6 @@ def build_pages(reports: list, checked: Checked, library: Library, packages: Pac
                           YearData(year, tuple(s for s in summaries if s.year == year), _totals(rs),
                                    series, (chart,)),
                           (NavItem("home", "首页", "index.html"),), files=tuple(sorted(files.items()))))
-    key = units.reports.__getitem__
-    by_id = {s.report_id: s for s in summaries}
-    found = pairs(reports)
-    comparisons: dict[str, list[NavItem]] = defaultdict(list)
-    for a, b, kind in found:
-        item = NavItem(kind, compare_title(a, b, kind), compare_path(a, b))
-        comparisons[a.report_id].append(item)
-        comparisons[b.report_id].append(item)
-        out.unit(key_of("compare", units.shared, kind, key(a.report_id), key(b.report_id)),
-                 lambda a=a, b=b, kind=kind: render(compare_page(
-                     library.report(a.report_id), library.report(b.report_id), kind, forms, by_id)))
-    previous = previous_reports(reports)
-    sizes_of: dict[str, dict[str, int]] = defaultdict(dict)  # report folder → its files' sizes
-    for p, n in packages.sizes.items():
-        sizes_of[p.rsplit("/", 1)[0] + "/"][p] = n
-    for r in reports:
-        rid, base = r.report_id, f"{r.meta.year}/{r.report_id}/"
-        sizes = sizes_of[base]
-        mine = tuple(comparisons[rid])
-        out.unit(key_of("report", units.shared, key(rid), previous.get(rid), mine, sorted(sizes.items())),
-                 lambda rid=rid, mine=mine: render(report_page(
-                     *library.load(rid), packages, forms, previous.get(rid), mine)))
-    groups = histories(reports)
-    for agency_id, mine in groups.items():
-        out.unit(key_of("agency", units.shared, agency_id, *(key(r.report_id) for r in mine)),
-                 lambda agency_id=agency_id, mine=mine: render(agency_page(agency_id, mine)))
     pages += [agencies_index(groups), checks_page(reports, checks, forms, checked.tried),
               compare_index(found)]
     combined_docs, per_report_docs = resource_docs(packages, forms)

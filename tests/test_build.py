@@ -222,3 +222,41 @@ def test_output_spilled_to_files_is_the_same(tmp_path, monkeypatch):
     for name in ("data", "site"):
         assert tree(tmp_path / "b" / name) == tree(tmp_path / "a" / name), name
     assert not list((tmp_path / "b").glob(".nianbao-scratch-*"))
+
+
+PARALLEL = r"""
+import os, sys
+from pathlib import Path
+from nianbao import memo, render
+pids = Path(sys.argv[1])
+memo.PARALLEL_FROM = 1
+real = render.report_page
+def report_page(*args, **kwargs):
+    (pids / str(os.getpid())).touch()
+    return real(*args, **kwargs)
+render.report_page = report_page
+from nianbao.cli import main
+sys.exit(main(sys.argv[2:]))
+"""
+
+
+def test_units_are_made_across_processes_with_the_same_output(tmp_path):
+    """A build with a cache makes the units not made before in forked workers (report pages
+    here): they run in other processes than the build's, and the output is the same as made in
+    one process."""
+    pids = tmp_path / "pids"
+    pids.mkdir()
+    out = {}
+    for jobs in ("1", "2"):
+        result = subprocess.run(
+            [sys.executable, "-c", PARALLEL, str(pids), "build", "--content", str(CONTENT),
+             "--data", str(tmp_path / jobs / "data"), "--site", str(tmp_path / jobs / "site"),
+             "--cache", str(tmp_path / jobs / "cache"), "--jobs", jobs, "--no-search"],
+            cwd=ROOT, capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+        out[jobs] = {p.relative_to(tmp_path / jobs).as_posix(): p.read_bytes()
+                     for tree in ("data", "site") for p in sorted((tmp_path / jobs / tree).rglob("*"))
+                     if p.is_file()}
+        made_by = {p.name for p in pids.iterdir()}
+        assert len(made_by) == (1 if jobs == "1" else 3), made_by  # the build's, then 2 workers
+    assert out["1"] == out["2"]
