@@ -65,6 +65,9 @@ class Brief:
     def locate(self, anchor: str) -> tuple[int, int] | None:
         return self.located.get(anchor)
 
+    def __getstate__(self) -> dict:  # what is worked out on first use is not pickled
+        return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
+
 
 def brief(report: Report, checks: tuple[Check, ...]) -> Brief:
     """The brief of a report and the checks its own identities gave."""

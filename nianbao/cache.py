@@ -55,6 +55,9 @@ class ReadCache:
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
             return None
 
+    def has(self, k: str) -> bool:
+        return self.root is not None and self._file(k).exists()
+
     def put(self, k: str, value) -> None:
         if self.root is None:
             return

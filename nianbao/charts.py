@@ -9,10 +9,6 @@ import json
 import re
 from dataclasses import dataclass
 
-import altair as alt
-import pandas as pd
-import vl_convert as vlc
-
 from .series import Measure
 from .contexts import Chart
 from .memo import current, key_of, not_fork_safe
@@ -29,7 +25,7 @@ class Point:
     measure: Measure
 
 
-def _config(chart: alt.Chart) -> alt.Chart:
+def _config(chart: "alt.Chart") -> "alt.Chart":
     return (chart.configure(font=FONT, background="white")
             .configure_axis(labelColor=INK, titleColor=INK, labelFontSize=12, titleFontSize=12,
                             gridColor="#e4e7eb", domainColor="#8a929b")
@@ -45,7 +41,7 @@ def _csv(rows: list[dict]) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def _svg(chart: alt.Chart) -> bytes:
+def _svg(chart: "alt.Chart") -> bytes:
     """The chart drawn as SVG (remembered by its Vega-Lite spec: drawing costs ~0.1 s)."""
     spec = _config(chart).to_dict(validate=False)  # our specs are fixed; validating costs 40%
     key = key_of("chart-svg", json.dumps(spec, sort_keys=True, ensure_ascii=False))
@@ -53,13 +49,39 @@ def _svg(chart: alt.Chart) -> bytes:
 
 
 def _draw(spec: dict) -> bytes:
+    import vl_convert as vlc
+
     not_fork_safe()  # vl-convert runs a JavaScript engine in threads of its own
     return vlc.vegalite_to_svg(spec).encode("utf-8")
+
+
+def _remembered(*parts: object):
+    """A chart and its files, remembered by what it is made from: a build whose year pages are
+    made again does not build (or even import) the chart library for charts it has made."""
+    def wrap(make):
+        return current().value(key_of("chart", *parts), make)
+    return wrap
 
 
 def counts_chart(base: str, name: str, title: str, key_title: str, points: list[Point],
                  horizontal: bool = False) -> tuple[Chart, dict[str, bytes]]:
     """Bars of one count (e.g. applications received) per year or per agency."""
+    return _remembered("counts", base, name, title, key_title, points, horizontal)(
+        lambda: _counts_chart(base, name, title, key_title, points, horizontal))
+
+
+def rates_chart(base: str, name: str, title: str, series: list[list[Point]]) -> tuple[Chart, dict[str, bytes]]:
+    """Lines of rates over the years, one line per measure; only published numerators and
+    denominators make a point."""
+    return _remembered("rates", base, name, title, series)(
+        lambda: _rates_chart(base, name, title, series))
+
+
+def _counts_chart(base: str, name: str, title: str, key_title: str, points: list[Point],
+                  horizontal: bool) -> tuple[Chart, dict[str, bytes]]:
+    import altair as alt
+    import pandas as pd
+
     shown = [p for p in points if p.measure.num is not None]
     frame = pd.DataFrame({"key": [p.key for p in shown], "value": [p.measure.num for p in shown]})
     key = alt.X if not horizontal else alt.Y
@@ -76,9 +98,11 @@ def counts_chart(base: str, name: str, title: str, key_title: str, points: list[
     return _files(base, name, title, f"柱状图，{title}：{words}。", chart, rows)
 
 
-def rates_chart(base: str, name: str, title: str, series: list[list[Point]]) -> tuple[Chart, dict[str, bytes]]:
-    """Lines of rates over the years, one line per measure; only published numerators and
-    denominators make a point."""
+def _rates_chart(base: str, name: str, title: str, series: list[list[Point]]
+                 ) -> tuple[Chart, dict[str, bytes]]:
+    import altair as alt
+    import pandas as pd
+
     records = [{"key": p.key, "label": p.measure.label, "share": p.measure.share}
                for points in series for p in points if p.measure.share is not None]
     frame = pd.DataFrame(records, columns=["key", "label", "share"])
@@ -100,7 +124,7 @@ def rates_chart(base: str, name: str, title: str, series: list[list[Point]]) -> 
     return _files(base, name, title, f"折线图，{title}。{words}。", chart, rows)
 
 
-def _files(base: str, name: str, title: str, alt_text: str, chart: alt.Chart,
+def _files(base: str, name: str, title: str, alt_text: str, chart: "alt.Chart",
            rows: list[dict]) -> tuple[Chart, dict[str, bytes]]:
     svg, data = f"{base}/{name}.svg", f"{base}/{name}.csv"
     image = _svg(chart)

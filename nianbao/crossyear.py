@@ -74,9 +74,16 @@ def _items(report: Report, prev: Report, ident: Identity, forms: Forms) -> list[
 KINDS = {"carry": _carry, "items_carry": _items, "in_force": _items}
 
 
-def cross_year(reports: list[Report], forms: Forms | None = None) -> dict[str, tuple[Check, ...]]:
-    """report_id → its cross-year results against the same agency's report of the year before."""
+def cross_year(reports: list[Report], forms: Forms | None = None,
+               keys: dict[str, str] | None = None, memo: dict | None = None
+               ) -> dict[str, tuple[Check, ...]]:
+    """report_id → its cross-year results against the same agency's report of the year before.
+    With ``keys`` (report_id → key of its file as read), the results of a pair are looked up in
+    ``memo`` by the two keys first, and ``memo`` is left holding exactly this build's pairs."""
     forms = forms or load_forms()
+    before = dict(memo or {})
+    if memo is not None:
+        memo.clear()
     by_agency: dict[str, dict[int, Report]] = defaultdict(dict)
     for report in reports:
         by_agency[report.meta.agency_id][report.meta.year] = report
@@ -86,8 +93,13 @@ def cross_year(reports: list[Report], forms: Forms | None = None) -> dict[str, t
             prev = years.get(year - 1)
             if prev is None:
                 continue
-            checks = [c for ident in forms.identities if ident.kind in KINDS
-                      for c in KINDS[ident.kind](report, prev, ident, forms)]
+            pair = (keys[prev.report_id], keys[report.report_id]) if keys is not None else None
+            checks = before.get(pair) if pair else None
+            if checks is None:
+                checks = [c for ident in forms.identities if ident.kind in KINDS
+                          for c in KINDS[ident.kind](report, prev, ident, forms)]
+            if memo is not None and pair:
+                memo[pair] = checks
             if checks:
                 out[report.report_id] = tuple(checks)
     return out

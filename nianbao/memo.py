@@ -47,6 +47,7 @@ def digests(files: Files) -> dict[str, tuple[str, int]]:
 
 
 _current: list["Memo"] = []
+INDEX = "unit-digests"
 
 
 def current() -> "Memo":
@@ -60,6 +61,10 @@ class Memo:
     def __init__(self, root: Path | None, jobs: int | None = None):
         self.store = ReadCache(root)
         self.jobs = jobs  # processes ``prepare`` may use (None: one per core)
+        # the digests of every unit the last build used, in one file: asking 40,000 units one
+        # file each took seconds
+        self._index: dict[str, dict[str, tuple[str, int]]] = self.store.get(INDEX) or {}
+        self._used: dict[str, dict[str, tuple[str, int]]] = {}
 
     def __enter__(self) -> "Memo":
         _current.append(self)
@@ -67,6 +72,8 @@ class Memo:
 
     def __exit__(self, *exc) -> None:
         _current.remove(self)
+        if exc[0] is None and self._used.keys() != self._index.keys():
+            self.store.put(INDEX, self._used)
 
     def value(self, key: str, compute: Callable[[], object]) -> object:
         found = self.store.get("v" + key)
@@ -77,7 +84,13 @@ class Memo:
 
     def digests(self, key: str) -> dict[str, tuple[str, int]] | None:
         """Path → (sha256, size) of a unit's files, if it was made before."""
-        return self.store.get("d" + key)
+        found = self._index.get(key) or self.store.get("d" + key)
+        if found is not None:
+            self._used[key] = found
+        return found
+
+    def has_value(self, key: str) -> bool:
+        return self.store.has("v" + key)
 
     def files(self, key: str) -> Files | None:
         return self.store.get("f" + key)
@@ -86,6 +99,7 @@ class Memo:
         found = digests(files)
         self.store.put("f" + key, files)
         self.store.put("d" + key, found)
+        self._used[key] = found
         return found
 
     def prepare(self, work: list[tuple[str, Callable[[], object]]], files: bool = True) -> None:
@@ -99,7 +113,7 @@ class Memo:
                 or not _fork_safe[0] or threading.active_count() > 1):
             return
         todo = [(k, c) for k, c in work
-                if self.store.get(("d" if files else "v") + k) is None]
+                if (self.digests(k) is None if files else not self.has_value(k))]
         if len(todo) < PARALLEL_FROM:
             return
         _TASKS[:] = [c for _, c in todo]

@@ -111,8 +111,8 @@ class Report:
             object.__setattr__(self, "_index", index)
         return index.get((table, key))
 
-    def __getstate__(self) -> dict:
-        return {k: v for k, v in self.__dict__.items() if k != "_index"}
+    def __getstate__(self) -> dict:  # what is worked out on first use is not pickled
+        return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
 
     def locate(self, anchor: str) -> tuple[int, int] | None:
         """(line, column) in the content file of the cell with this anchor, if known."""

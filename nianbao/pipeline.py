@@ -134,7 +134,11 @@ def scan_reports(content: Path, cache: ReadCache, jobs: int | None = None,
         return outcome, Library(cache, content, {}, {}, {})
     _collect(outcome, read_all(content, cache, jobs, progress, briefs=True))
     briefs: list[Brief] = outcome.reports
-    cross = cross_year(briefs, forms)
+    remembered = cache.get("cross-year") or {}
+    pairs = dict(remembered)
+    cross = cross_year(briefs, forms, outcome.keys, pairs)
+    if pairs.keys() != remembered.keys():
+        cache.put("cross-year", pairs)
     failing, known = {}, {}
     for b in briefs:
         mine = cross.get(b.report_id, ())

@@ -7,14 +7,14 @@ then exchanges the two directories in one ``renameat2(RENAME_EXCHANGE)`` call: r
 old tree or the new one, never a mix, and nothing is deleted and recreated. The old tree becomes
 the twin for the next build.
 
-What each tree holds is kept in ``state.json`` beside the twin: path → (sha256, size, mtime_ns)
+What each tree holds is kept in ``state.pickle`` beside the twin: path → (sha256, size, mtime_ns)
 for the live tree and for the twin, and each directory's inode. Before the twin is written to,
 its files are checked against that record by a ``stat`` walk (nothing is read unless a size or
 time differs), so a twin changed behind the build's back (``git checkout`` of datapackages/, a
 hand edit) is repaired rather than trusted.
 
 Crash safety: a build killed while the twin is written leaves the live trees untouched. The
-exchanges of several trees are journalled (``pending`` in state.json) and completed by the next
+exchanges of several trees are journalled (``journal.json``) and completed by the next
 publish (or ``recover()``), so a kill between two exchanges is rolled forward; a kill between an
 exchange and the state update is recognised by the directories' inodes.
 """
@@ -27,6 +27,7 @@ import fcntl
 import hashlib
 import json
 import os
+import pickle
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
@@ -65,6 +66,7 @@ class Stats:
 
 
 Entry = tuple[str, int, int]  # sha256, size, mtime_ns
+STATE_VERSION = 2
 
 
 def digest(data: bytes) -> str:
@@ -106,7 +108,7 @@ def _twin(target: Path) -> Path:
 
 
 def _state_path(target: Path) -> Path:
-    return _home(target) / "state.json"
+    return _home(target) / "state.pickle"
 
 
 def _inode(path: Path) -> int:
@@ -117,17 +119,19 @@ def _inode(path: Path) -> int:
 
 
 def _read_state(target: Path) -> dict:
+    """The record of ``target`` (a pickle: at 100,000+ files JSON took seconds to read and write;
+    the record is the build's own, never read by anything else)."""
     try:
-        state = json.loads(_state_path(target).read_text("utf-8"))
-    except (OSError, ValueError):
+        state = pickle.loads(_state_path(target).read_bytes())
+    except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError):
         return {}
-    return state if state.get("version") == 1 else {}
+    return state if isinstance(state, dict) and state.get("version") == STATE_VERSION else {}
 
 
 def _write_state(target: Path, state: dict) -> None:
     path = _state_path(target)
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps({**state, "version": 1}, sort_keys=True), "utf-8")
+    tmp.write_bytes(pickle.dumps({**state, "version": STATE_VERSION}, protocol=5))
     os.replace(tmp, path)
 
 
@@ -193,6 +197,37 @@ def _atomic_write(path: Path, data: bytes | Path) -> os.stat_result:
     return path.stat()
 
 
+def _kept(source: Path, dest: Path, entry: Entry) -> os.stat_result:
+    """A kept file of the live tree into the twin: a hard link (both trees then share the file;
+    a build never writes a file in place, it replaces it), or a copy where links are refused.
+    A live file whose size or time differs from its record is read: if its bytes changed,
+    ``StaleOutput``."""
+    try:
+        st = source.stat()
+    except FileNotFoundError:
+        raise StaleOutput(f"{source} is gone since it was published") from None
+    if (st.st_size, st.st_mtime_ns) != (entry[1], entry[2]):
+        data = source.read_bytes()
+        if digest(data) != entry[0]:
+            raise StaleOutput(f"{source} changed since it was published")
+        return _atomic_write(dest, data)
+    tmp = dest.with_name(f".{dest.name}.tmp")
+    for attempt in range(2):
+        try:
+            if tmp.exists():
+                tmp.unlink()
+            os.link(source, tmp)
+            break
+        except FileNotFoundError:
+            if attempt:
+                raise
+            dest.parent.mkdir(parents=True, exist_ok=True)
+        except OSError:  # no hard links here (another file system, a restrictive one)
+            return _atomic_write(dest, source)
+    os.replace(tmp, dest)
+    return dest.stat()
+
+
 def _sync_twin(target: Path, twin_manifest: dict | None, live: dict | None,
                new: dict[str, Entry | None], files: dict[str, bytes | Path]) -> dict[str, Entry]:
     """Make the twin hold the new tree. ``new`` maps each path to its entry, or None for a kept
@@ -219,15 +254,9 @@ def _sync_twin(target: Path, twin_manifest: dict | None, live: dict | None,
             out[rel] = got
             continue
         if rel in files:
-            data = files[rel]
-        else:
-            try:
-                data = (target / rel).read_bytes()
-            except FileNotFoundError:
-                data = b""
-            if digest(data) != sha:
-                raise StaleOutput(f"{target / rel} changed since it was published")
-        st = _atomic_write(twin / rel, data)
+            st = _atomic_write(twin / rel, files[rel])
+        else:  # kept: the live file, linked (not copied) once its record says it is unchanged
+            st = _kept(target / rel, twin / rel, live[rel])
         out[rel] = (sha, st.st_size, st.st_mtime_ns)
     for rel in sorted(set(have) - set(new), reverse=True):
         (twin / rel).unlink()

@@ -50,7 +50,16 @@ CELLS = frozenset(
 
 
 def key_series(report: Report) -> tuple[Measure, ...]:
-    """The figures followed over time: counts, and rates with their numerator and denominator."""
+    """The figures followed over time: counts, and rates with their numerator and denominator
+    (worked out once per report object: every list of reports shows them)."""
+    found = report.__dict__.get("_series")
+    if found is None:
+        found = _key_series(report)
+        object.__setattr__(report, "_series", found)
+    return found
+
+
+def _key_series(report: Report) -> tuple[Measure, ...]:
     a, r = "applications", "review_litigation"
     granted = _sum(report, a, [("granted", "total"), ("partially_granted", "total")])
     results = report.value(a, "results_total", "total")
