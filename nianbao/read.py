@@ -93,7 +93,9 @@ def read_all(content_dir: Path, cache: ReadCache, jobs: int | None = None,
     files = content_files(content_dir)
     shown_dir = display_path(content_dir)
     keys = _keys(files, shown_dir, cache)
-    results: list = [cache.get(("b" if briefs else "") + k) for k in keys]
+    # the briefs of the last build's files, in one file (opening 10,000 took a second)
+    index = (cache.get("brief-index") or {}) if briefs else {}
+    results: list = [index.get(k) or cache.get(("b" if briefs else "") + k) for k in keys]
     misses = [i for i, r in enumerate(results) if r is None]
     done = len(files) - len(misses)
     if progress:
@@ -115,4 +117,6 @@ def read_all(content_dir: Path, cache: ReadCache, jobs: int | None = None,
             done += 1
             if progress:
                 progress(done, len(files))
+    if briefs and index.keys() != set(keys):
+        cache.put("brief-index", dict(zip(keys, results)))
     return list(zip(keys, results))
