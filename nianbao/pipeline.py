@@ -28,6 +28,7 @@ from .read import POOL_FROM, read_all
 from .memo import Emitter, Memo, key_of
 from .publish import Output, PublishError, StaleOutput, live_manifest, lock, publish, scratch_folder
 from .render import render_site
+from .verify import validate_one, validate_packages
 from .search import BUNDLE as SEARCH_BUNDLE, SearchIndexError, index_site
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -154,21 +155,14 @@ def scan_reports(content: Path, cache: ReadCache, jobs: int | None = None,
                             {b.report_id: b.path for b in briefs})
 
 
-def _validate_package(descriptor: str) -> list[str]:
-    from frictionless import validate as fl_validate
-
-    report = fl_validate(descriptor)
-    return [] if report.valid else [str(report.flatten(["type", "note"])[:5])]
-
-
 def validate_descriptors(descriptors: list[str], jobs: int | None = None) -> list[list[str]]:
     """Frictionless validation of each package (problems of each, none when valid), across
     processes when there are many."""
     jobs = jobs or os.cpu_count() or 1
     if len(descriptors) >= POOL_FROM and jobs > 1:
         with ProcessPoolExecutor(jobs) as pool:
-            return list(pool.map(_validate_package, descriptors, chunksize=8))
-    return [_validate_package(d) for d in descriptors]
+            return list(pool.map(validate_one, descriptors, chunksize=8))
+    return [validate_one(d) for d in descriptors]
 
 
 def verify_packages(staged: dict[Path, tuple[Path, set[str]]], data_dir: Path,
@@ -184,7 +178,7 @@ def verify_packages(staged: dict[Path, tuple[Path, set[str]]], data_dir: Path,
                 descriptors.add(root / folder / "datapackage.json")
                 break
     ordered = [str(d) for d in sorted(descriptors)]
-    found = validate_descriptors(ordered, jobs)
+    found = validate_packages(ordered, jobs)  # in batches (nianbao/verify.py)
     return [f"{Path(d).relative_to(root)} is not a valid data package: {errors[0]}"
             for d, errors in zip(ordered, found) if errors]
 

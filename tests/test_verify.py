@@ -1,0 +1,56 @@
+"""Per-report packages are validated by Frictionless in batches (nianbao/verify.py): the same
+verdict, package by package, as validating each on its own."""
+
+import json
+import shutil
+
+from nianbao.verify import validate_batch, validate_one
+
+
+def packages(tmp_path, built_data) -> list[str]:
+    root = tmp_path / "data"
+    shutil.copytree(built_data, root)
+    return sorted(str(p) for p in root.glob("*/*/datapackage.json"))
+
+
+def test_valid_packages_pass_in_one_batch(tmp_path, built_data):
+    found = packages(tmp_path, built_data)
+    assert len(found) == 7
+    assert validate_batch(found) == [[] for _ in found] == [validate_one(p) for p in found]
+
+
+def test_each_kind_of_problem_is_the_one_package_s_and_as_frictionless_reports_it(tmp_path, built_data):
+    found = packages(tmp_path, built_data)
+    folders = [tmp_path / "data" / p.split("/data/", 1)[1].rsplit("/", 1)[0] for p in found]
+
+    def edit(folder, name, old, new, count=1):
+        path = folder / name
+        text = path.read_text("utf-8")
+        assert old in text, (path, old)
+        path.write_text(text.replace(old, new, count), "utf-8")
+
+    edit(folders[0], "checks.csv", ",pass,", ",bogus,")  # a value outside its enum
+    lines = (folders[1] / "applications.csv").read_text("utf-8").splitlines(keepends=True)
+    (folders[1] / "applications.csv").write_text("".join(lines + [lines[1]]), "utf-8")  # a key twice
+    edit(folders[2], "review_litigation.csv", "proceeding", "procedure")  # a header label
+    descriptor = json.loads((folders[3] / "datapackage.json").read_text("utf-8"))
+    descriptor["name"] = "Not A Name"
+    (folders[3] / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False), "utf-8")
+
+    batch = validate_batch(found)
+    assert [bool(p) for p in batch] == [True, True, True, True, False, False, False]
+    for i in range(3):
+        assert batch[i] == validate_one(found[i])
+    assert "does not match" in batch[3][0]
+
+
+def test_the_same_key_in_two_packages_is_no_problem(tmp_path, built_data):
+    """Rows of different reports share keys (the same row codes): only a key repeated within
+    one file is an error, as when each package is validated alone."""
+    found = packages(tmp_path, built_data)
+    rows = {}
+    for p in found:
+        lines = open(p.replace("datapackage.json", "applications.csv"), encoding="utf-8").read().splitlines()
+        rows[p] = {line.split(",")[0] for line in lines[1:]}
+    assert len(set.intersection(*rows.values())) > 10
+    assert validate_batch(found) == [[] for _ in found]
