@@ -47,6 +47,14 @@ def digests(files: Files) -> dict[str, tuple[str, int]]:
 
 
 _current: list["Memo"] = []
+
+
+def stale(indexed, used) -> bool:
+    """Whether an index of what the last build used is worth writing again (writing 40,000
+    entries costs half a second): when more than 1 % of what this build used is missing from it
+    (those are found one file each meanwhile), or it holds much that is no longer used."""
+    missing = sum(1 for k in used if k not in indexed)
+    return missing > len(used) // 100 or len(indexed) > 2 * len(used) + 100
 INDEX = "unit-digests"
 
 
@@ -72,7 +80,7 @@ class Memo:
 
     def __exit__(self, *exc) -> None:
         _current.remove(self)
-        if exc[0] is None and self._used.keys() != self._index.keys():
+        if exc[0] is None and stale(self._index.keys(), self._used.keys()):
             self.store.put(INDEX, self._used)
 
     def value(self, key: str, compute: Callable[[], object]) -> object:

@@ -5,6 +5,7 @@ output does not depend on how the work was shared out."""
 from __future__ import annotations
 
 import os
+import stat
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -16,6 +17,7 @@ from .cache import ReadCache, code_version, key
 from .diagnostics import Diagnostic, display_path
 from .forms import load_forms
 from .load import content_files, load_document
+from .memo import stale
 from .model import Check, Report
 from .parse import parse_document
 from .validate import validate
@@ -58,13 +60,20 @@ def _keys(files: list[Path], shown_dir: str, cache: ReadCache) -> list[str]:
     known = index["files"] if index and index.get("head") == head else {}
     trusted_before = index["time"] - RACY_NS if known else 0
     keys, record = [], {}
+    folders: dict[Path, str] = {}  # each folder as shown (resolving every file took a second)
     for path in files:
-        shown = display_path(path)
         try:
-            st = path.stat()
+            st = path.lstat()
+            if stat.S_ISLNK(st.st_mode):  # shown as where it leads
+                shown, st = display_path(path), path.stat()
+            else:
+                folder = folders.get(path.parent)
+                if folder is None:
+                    folder = folders[path.parent] = display_path(path.parent)
+                shown = path.name if folder == "." else os.path.join(folder, path.name)
             facts = (st.st_size, st.st_mtime_ns, st.st_ino)
         except OSError:
-            facts = None
+            shown, facts = display_path(path), None
         entry = known.get(shown)
         if facts and entry and entry[:3] == facts and facts[1] < trusted_before:
             k = entry[3]
@@ -117,6 +126,6 @@ def read_all(content_dir: Path, cache: ReadCache, jobs: int | None = None,
             done += 1
             if progress:
                 progress(done, len(files))
-    if briefs and index.keys() != set(keys):
+    if briefs and stale(index.keys(), keys):
         cache.put("brief-index", dict(zip(keys, results)))
     return list(zip(keys, results))
