@@ -191,11 +191,11 @@ def _build_unless_current(args, cache: Path) -> int:
 
 
 def _run(args, cache: Path | None, replayable: bool = False):
-    from .pipeline import build, read_reports
+    from .pipeline import build, check_reports
 
     progress = _progress("reading")
     if args.command == "check":
-        outcome = read_reports(args.content, cache, args.jobs, progress)
+        outcome = check_reports(args.content, cache, args.jobs, progress)
     else:
         outcome = build(args.content, args.data, args.site, args.base_url, cache, args.jobs, progress,
                         search=not args.no_search)

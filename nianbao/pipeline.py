@@ -124,6 +124,15 @@ def read_reports(content: Path, cache_dir: Path | None = None, jobs: int | None 
     return outcome
 
 
+def check_reports(content: Path, cache_dir: Path | None = None, jobs: int | None = None,
+                  progress=None) -> Outcome:
+    """What ``python build.py check`` reports: every report read and checked, held in brief
+    (whole reports go to the cache, or to a folder for this run)."""
+    with ExitStack() as stack:
+        reads = cache_dir or Path(stack.enter_context(TemporaryDirectory(prefix="nianbao-read-")))
+        return scan_reports(content, ReadCache(reads), jobs, progress)[0]
+
+
 def scan_reports(content: Path, cache: ReadCache, jobs: int | None = None,
                  progress=None) -> tuple[Outcome, Library]:
     """Every report in brief with its failing checks (``nianbao.brief``), and the library that

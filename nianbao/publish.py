@@ -379,5 +379,18 @@ def publish(trees: dict[Path, Output],
     for target, state in states.items():
         _swap(target, state)
     journal.unlink()
+    for target, state in states.items():
+        if not state.get("live"):  # a first publish: its twin is empty, bring it in step now (by
+            _fill_twin(target)  # links), not in the first edit after it
     return stats
+
+
+def _fill_twin(target: Path) -> None:
+    state = _normalised(target, _read_state(target))
+    live = state.get("live")
+    if live is None:
+        return
+    _write_state(target, {**state, "twin": None})
+    twin = _sync_twin(target, state.get("twin"), live, {rel: None for rel in live}, {})
+    _write_state(target, {**state, "twin": twin})
 

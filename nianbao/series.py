@@ -3,6 +3,7 @@ published numerator and denominator."""
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -30,14 +31,18 @@ class Measure:
         return None if self.num is None or not self.den else self.num / self.den
 
     def figure(self) -> Figure:
-        if not self.rate:
-            return Figure(self.label, "—" if self.num is None else format_value(self.num), "")
-        if self.num is None or self.den is None:
-            return Figure(self.label, "—", "未以数字公布")
-        if self.den == 0:
-            return Figure(self.label, "—", f"{format_value(self.num)} / 0")
-        return Figure(self.label, f"{self.share:.1%}",
-                      f"{format_value(self.num)} / {format_value(self.den)}")
+        return _figure(self)
+
+
+@functools.lru_cache(maxsize=65536)
+def _figure(m: Measure) -> Figure:  # the same measure is shown on many pages
+    if not m.rate:
+        return Figure(m.label, "—" if m.num is None else format_value(m.num), "")
+    if m.num is None or m.den is None:
+        return Figure(m.label, "—", "未以数字公布")
+    if m.den == 0:
+        return Figure(m.label, "—", f"{format_value(m.num)} / 0")
+    return Figure(m.label, f"{m.share:.1%}", f"{format_value(m.num)} / {format_value(m.den)}")
 
 
 _A, _R = "applications", "review_litigation"

@@ -260,3 +260,19 @@ def test_units_are_made_across_processes_with_the_same_output(tmp_path):
         made_by = {p.name for p in pids.iterdir()}
         assert len(made_by) == (1 if jobs == "1" else 3), made_by  # the build's, then 2 workers
     assert out["1"] == out["2"]
+
+
+def test_a_first_build_leaves_its_twin_in_step_by_links(tmp_path):
+    """After the first publish the twin holds the same files as the live tree, as hard links
+    (so the first edit writes only its change); the next build still gives the same trees."""
+    data, site = tmp_path / "data", tmp_path / "site"
+    build(CONTENT, data, site, cache_dir=tmp_path / "cache", search=False)
+    for live in (data, site):
+        twin = live.parent / f".{live.name}.publish" / "twin"
+        files = sorted(p.relative_to(live) for p in live.rglob("*") if p.is_file())
+        assert files == sorted(p.relative_to(twin) for p in twin.rglob("*") if p.is_file())
+        assert all((live / f).stat().st_ino == (twin / f).stat().st_ino for f in files)
+    before = {p: p.read_bytes() for p in sorted(tmp_path.glob("[ds]*/**/*")) if p.is_file()}
+    outcome = build(CONTENT, data, site, cache_dir=tmp_path / "cache", search=False)
+    assert outcome.changed == 0
+    assert {p: p.read_bytes() for p in sorted(tmp_path.glob("[ds]*/**/*")) if p.is_file()} == before
