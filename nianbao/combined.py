@@ -67,6 +67,7 @@ class _Spool:
     and of the workbook in two side files with their positions."""
 
     def __init__(self, folder: Path, name: str, header: bytes):
+        self.header = header
         self.csv_path = folder / f"{name}.csv"
         self.csv = open(self.csv_path, "wb")
         self.csv.write(header)
@@ -107,14 +108,18 @@ class _Spool:
         return self._read(self.sheet, self.sheet_spans[i:j])
 
 
+def header(schema: dict, to_csv) -> bytes:
+    """A table's CSV header line: its fields' names."""
+    return to_csv([f["name"] for f in schema["fields"]], [])
+
+
 def write_combined(folder: Path, schemas: dict[str, dict], ids: list[str], load: Loader,
-                   codes: list[dict], descriptor: bytes, titles: dict[str, str], to_csv
-                   ) -> tuple[dict[str, Path | bytes], dict[str, Path]]:
+                   codes: list[dict], codes_csv: bytes, descriptor: bytes,
+                   titles: dict[str, str], to_csv) -> tuple[dict[str, Path | bytes], dict[str, Path]]:
     """The combined package's files (CSV as files in ``folder``) and its downloads (ZIP and
     workbook, also files in ``folder``), from the chunks of reports ``ids`` in that order."""
     folder.mkdir(parents=True, exist_ok=True)
-    spools = {name: _Spool(folder, name, to_csv([f["name"] for f in schemas[name]["fields"]], []))
-              for name in PER_REPORT}
+    spools = {name: _Spool(folder, name, header(schemas[name], to_csv)) for name in PER_REPORT}
     try:
         for rid in ids:
             chunks = load(rid)
@@ -124,7 +129,7 @@ def write_combined(folder: Path, schemas: dict[str, dict], ids: list[str], load:
         files: dict[str, Path | bytes] = {}
         for name in schemas:
             if name == "codes":
-                files["data/codes.csv"] = to_csv([f["name"] for f in schemas[name]["fields"]], codes)
+                files["data/codes.csv"] = codes_csv
             else:
                 spools[name].close()
                 files[f"data/{name}.csv"] = spools[name].csv_path
@@ -134,8 +139,7 @@ def write_combined(folder: Path, schemas: dict[str, dict], ids: list[str], load:
             for path in sorted(files):
                 name = path[len("data/"):-len(".csv")] if path.startswith("data/") else ""
                 if name in spools:
-                    header = to_csv([f["name"] for f in schemas[name]["fields"]], [])
-                    z.add_segments(path, chain([header], spools[name].zip_segments()))
+                    z.add_segments(path, chain([spools[name].header], spools[name].zip_segments()))
                 else:
                     z.add_bytes(path, files[path])
         tables = []
@@ -185,8 +189,7 @@ def verify_combined(folder: Path, schemas: dict[str, dict], ids: list[str], keys
         outs = {name: open(base / "data" / f"{name}.csv", "wb") for name in schemas}
         try:
             for name, f in outs.items():
-                f.write(codes_csv if name == "codes" and n == 0
-                        else to_csv([x["name"] for x in schemas[name]["fields"]], []))
+                f.write(codes_csv if name == "codes" and n == 0 else header(schemas[name], to_csv))
             for rid in bucket:
                 chunks = load(rid)
                 for name in PER_REPORT:

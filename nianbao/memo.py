@@ -55,6 +55,8 @@ def stale(indexed, used) -> bool:
     (those are found one file each meanwhile), or it holds much that is no longer used."""
     missing = sum(1 for k in used if k not in indexed)
     return missing > len(used) // 100 or len(indexed) > 2 * len(used) + 100
+
+
 INDEX = "unit-digests"
 
 
@@ -147,6 +149,8 @@ _fork_safe = [True]
 def not_fork_safe() -> None:
     """Called before this process starts something that runs in threads of its own."""
     _fork_safe[0] = False
+
+
 _TASKS: list[Callable[[], object]] = []  # what forked workers run, by index
 
 

@@ -180,15 +180,15 @@ def build_packages(
 
     ids = [r.report_id for r in reports]
     codes = forms.codes()
+    codes_csv = to_csv([f["name"] for f in schemas["codes"]["fields"]], codes)
     descriptor = to_json(combined_descriptor(schemas, sorted({r.meta.year for r in reports})))
     if validate is not None:
-        problems = verify_combined(scratch / "slices", schemas, ids, unit_keys, load,
-                                   to_csv([f["name"] for f in schemas["codes"]["fields"]], codes),
+        problems = verify_combined(scratch / "slices", schemas, ids, unit_keys, load, codes_csv,
                                    descriptor, data.memo, to_csv, validate)
         if problems:
             raise PackageError("; ".join(problems))
-    files, made = write_combined(scratch / "combined", schemas, ids, load, codes, descriptor,
-                                 {n: RESOURCE_TITLES[n][0] for n in schemas}, to_csv)
+    files, made = write_combined(scratch / "combined", schemas, ids, load, codes, codes_csv,
+                                 descriptor, {n: RESOURCE_TITLES[n][0] for n in schemas}, to_csv)
     downloads = {f"{PACKAGE_NAME}.zip": made["zip"], f"{PACKAGE_NAME}.xlsx": made["xlsx"]}
     data.add(files)
     site.add(files, "data/")

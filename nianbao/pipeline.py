@@ -6,11 +6,9 @@ input error publishes nothing.
 
 from __future__ import annotations
 
-import os
 import time
 from contextlib import ExitStack
 from tempfile import TemporaryDirectory
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,11 +22,11 @@ from .crossyear import cross_year
 from .forms import load_forms
 from .model import Check, Report
 from .package import PackageError, build_packages
-from .read import POOL_FROM, read_all
+from .read import read_all
 from .memo import Emitter, Memo, key_of
 from .publish import Output, PublishError, StaleOutput, live_manifest, lock, publish, scratch_folder
 from .render import render_site
-from .verify import validate_one, validate_packages
+from .verify import validate_each, validate_packages
 from .search import BUNDLE as SEARCH_BUNDLE, SearchIndexError, index_site
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -129,8 +127,13 @@ def check_reports(content: Path, cache_dir: Path | None = None, jobs: int | None
     """What ``python build.py check`` reports: every report read and checked, held in brief
     (whole reports go to the cache, or to a folder for this run)."""
     with ExitStack() as stack:
-        reads = cache_dir or Path(stack.enter_context(TemporaryDirectory(prefix="nianbao-read-")))
-        return scan_reports(content, ReadCache(reads), jobs, progress)[0]
+        return scan_reports(content, _reads(stack, cache_dir), jobs, progress)[0]
+
+
+def _reads(stack: ExitStack, cache_dir: Path | None) -> ReadCache:
+    """Where whole reports are kept while held in brief: the read cache, or without one a
+    folder for this run (removed when ``stack`` closes)."""
+    return ReadCache(cache_dir or Path(stack.enter_context(TemporaryDirectory(prefix="nianbao-read-"))))
 
 
 def scan_reports(content: Path, cache: ReadCache, jobs: int | None = None,
@@ -144,10 +147,10 @@ def scan_reports(content: Path, cache: ReadCache, jobs: int | None = None,
         return outcome, Library(cache, content, {}, {}, {})
     _collect(outcome, read_all(content, cache, jobs, progress, briefs=True))
     briefs: list[Brief] = outcome.reports
-    remembered = cache.get("cross-year") or {}
-    pairs = dict(remembered)
-    cross = cross_year(briefs, forms, outcome.keys, pairs)
-    if pairs.keys() != remembered.keys():
+    pairs = cache.get("cross-year") or {}
+    remembered = set(pairs)
+    cross = cross_year(briefs, forms, outcome.keys, pairs)  # leaves this build's pairs in it
+    if set(pairs) != remembered:
         cache.put("cross-year", pairs)
     failing, known = {}, {}
     for b in briefs:
@@ -162,16 +165,6 @@ def scan_reports(content: Path, cache: ReadCache, jobs: int | None = None,
     outcome.diagnostics.sort(key=lambda d: (d.path, d.line, d.col))
     return outcome, Library(cache, content, outcome.keys, cross,
                             {b.report_id: b.path for b in briefs})
-
-
-def validate_descriptors(descriptors: list[str], jobs: int | None = None) -> list[list[str]]:
-    """Frictionless validation of each package (problems of each, none when valid), across
-    processes when there are many."""
-    jobs = jobs or os.cpu_count() or 1
-    if len(descriptors) >= POOL_FROM and jobs > 1:
-        with ProcessPoolExecutor(jobs) as pool:
-            return list(pool.map(validate_one, descriptors, chunksize=8))
-    return [validate_one(d) for d in descriptors]
 
 
 def verify_packages(staged: dict[Path, tuple[Path, set[str]]], data_dir: Path,
@@ -199,9 +192,7 @@ def build(content: Path, data_dir: Path, site_dir: Path, base_url: str = "",
     inputs are unchanged are kept as published). One build at a time per output folder."""
     start = time.perf_counter()
     with lock(site_dir.resolve().parent), ExitStack() as stack:
-        # whole reports are kept in the read cache; without one, in a folder for this build
-        reads = cache_dir or Path(stack.enter_context(TemporaryDirectory(prefix="nianbao-read-")))
-        outcome, library = scan_reports(content, ReadCache(reads), jobs, progress)
+        outcome, library = scan_reports(content, _reads(stack, cache_dir), jobs, progress)
         if not outcome.errors:
             with Memo(cache_dir / "memo" if cache_dir else None, jobs) as memo:
                 try:
@@ -225,7 +216,7 @@ def _make(outcome: Outcome, library: Library, memo: Memo, data_dir: Path, site_d
         site = Emitter(memo, None if fresh else live_manifest(site_dir), spill=scratch / "site")
         try:
             packages = build_packages(outcome.reports, library, forms, keys, data, site,
-                                      scratch, validate_descriptors)
+                                      scratch, validate_each)
         except PackageError as exc:
             raise PublishError(str(exc)) from exc
         pages = render_site(outcome.reports, outcome, library, packages, TEMPLATES, base_url,

@@ -185,16 +185,28 @@ def walk(root: Path) -> Iterator[tuple[str, os.stat_result]]:
                     yield rel, e.stat(follow_symlinks=False)
 
 
-def _atomic_write(path: Path, data: bytes | Path) -> os.stat_result:
+def _place(path: Path, put: Callable[[Path], object]) -> os.stat_result:
+    """``put`` makes the file under a temporary name beside ``path`` (its folder made when
+    missing), which then replaces ``path`` at once."""
     tmp = path.with_name(f".{path.name}.tmp")
-    write = tmp.write_bytes if isinstance(data, bytes) else lambda d: shutil.copyfile(d, tmp)
     try:
-        write(data)
+        put(tmp)
     except FileNotFoundError:
         path.parent.mkdir(parents=True, exist_ok=True)
-        write(data)
+        put(tmp)
     os.replace(tmp, path)
     return path.stat()
+
+
+def _atomic_write(path: Path, data: bytes | Path) -> os.stat_result:
+    if isinstance(data, bytes):
+        return _place(path, lambda tmp: tmp.write_bytes(data))
+    return _place(path, lambda tmp: shutil.copyfile(data, tmp))
+
+
+def _link(source: Path, tmp: Path) -> None:
+    tmp.unlink(missing_ok=True)  # left by a killed build
+    os.link(source, tmp)
 
 
 def _kept(source: Path, dest: Path, entry: Entry) -> os.stat_result:
@@ -211,21 +223,10 @@ def _kept(source: Path, dest: Path, entry: Entry) -> os.stat_result:
         if digest(data) != entry[0]:
             raise StaleOutput(f"{source} changed since it was published")
         return _atomic_write(dest, data)
-    tmp = dest.with_name(f".{dest.name}.tmp")
-    for attempt in range(2):
-        try:
-            if tmp.exists():
-                tmp.unlink()
-            os.link(source, tmp)
-            break
-        except FileNotFoundError:
-            if attempt:
-                raise
-            dest.parent.mkdir(parents=True, exist_ok=True)
-        except OSError:  # no hard links here (another file system, a restrictive one)
-            return _atomic_write(dest, source)
-    os.replace(tmp, dest)
-    return dest.stat()
+    try:
+        return _place(dest, lambda tmp: _link(source, tmp))
+    except OSError:  # no hard links here (another file system, a restrictive one)
+        return _atomic_write(dest, source)
 
 
 def _sync_twin(target: Path, twin_manifest: dict | None, live: dict | None,

@@ -102,9 +102,10 @@ def read_all(content_dir: Path, cache: ReadCache, jobs: int | None = None,
     files = content_files(content_dir)
     shown_dir = display_path(content_dir)
     keys = _keys(files, shown_dir, cache)
+    kind = "b" if briefs else ""  # a brief's entry beside the whole result's
     # the briefs of the last build's files, in one file (opening 10,000 took a second)
     index = (cache.get("brief-index") or {}) if briefs else {}
-    results: list = [index.get(k) or cache.get(("b" if briefs else "") + k) for k in keys]
+    results: list = [index.get(k) or cache.get(kind + k) for k in keys]
     misses = [i for i, r in enumerate(results) if r is None]
     done = len(files) - len(misses)
     if progress:
@@ -122,7 +123,7 @@ def read_all(content_dir: Path, cache: ReadCache, jobs: int | None = None,
             computed = map(work, *args)
         for i, result in zip(misses, computed):
             results[i] = result
-            cache.put(("b" if briefs else "") + keys[i], result)
+            cache.put(kind + keys[i], result)
             done += 1
             if progress:
                 progress(done, len(files))

@@ -29,6 +29,7 @@ from pathlib import Path
 
 BATCH = 32  # packages per batch
 POOL_FROM = 2  # batches from which worker processes pay
+EACH_POOL_FROM = 16  # packages validated one by one from which worker processes pay
 
 
 def validate_one(descriptor: str) -> list[str]:
@@ -103,13 +104,21 @@ def validate_batch(descriptors: list[str]) -> list[list[str]]:
     return problems
 
 
+def _across(work, items: list, jobs: int | None, pool_from: int) -> list:
+    jobs = jobs or os.cpu_count() or 1
+    if len(items) >= pool_from and jobs > 1:
+        with ProcessPoolExecutor(jobs) as pool:
+            return list(pool.map(work, items))
+    return [work(item) for item in items]
+
+
+def validate_each(descriptors: list[str], jobs: int | None = None) -> list[list[str]]:
+    """Problems of each package, each validated by Frictionless on its own (big packages, such
+    as the combined package's slices), across processes when there are many."""
+    return _across(validate_one, descriptors, jobs, EACH_POOL_FROM)
+
+
 def validate_packages(descriptors: list[str], jobs: int | None = None) -> list[list[str]]:
     """Problems of each package, batch by batch, across processes when there are many."""
     batches = [descriptors[i:i + BATCH] for i in range(0, len(descriptors), BATCH)]
-    jobs = jobs or os.cpu_count() or 1
-    if len(batches) >= POOL_FROM and jobs > 1:
-        with ProcessPoolExecutor(jobs) as pool:
-            found = list(pool.map(validate_batch, batches))
-    else:
-        found = [validate_batch(b) for b in batches]
-    return [p for batch in found for p in batch]
+    return [p for batch in _across(validate_batch, batches, jobs, POOL_FROM) for p in batch]

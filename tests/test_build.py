@@ -166,7 +166,8 @@ def test_combined_package_validated_slice_by_slice(tmp_path):
     from nianbao.forms import load_forms
     from nianbao.memo import Memo
     from nianbao.package import combined_descriptor, combined_schemas, report_chunks, to_csv, to_json
-    from nianbao.pipeline import read_reports, validate_descriptors
+    from nianbao.pipeline import read_reports
+    from nianbao.verify import validate_each
 
     outcome = read_reports(CONTENT, None, 1)
     forms = load_forms()
@@ -181,7 +182,7 @@ def test_combined_package_validated_slice_by_slice(tmp_path):
 
     def validate(paths):
         calls.append(len(paths))
-        return validate_descriptors(paths, 1)
+        return validate_each(paths, 1)
 
     def verify(folder, load, memo, ids=ids):
         return combined.verify_combined(tmp_path / folder, schemas, ids, keys, load, codes,

@@ -92,13 +92,19 @@ def cli_build(content: Path, out: Path, *extra: str) -> int:
                  "--data", str(out / "data"), "--no-cache", *extra])
 
 
+def seed_folder(out: Path) -> Path:
+    """``out/content/2020`` holding the seed report: the content folder of both builds here."""
+    content = out / "content" / "2020"
+    content.mkdir(parents=True)
+    shutil.copy(CONTENT / "2020" / "heilongjiang.md", content / "heilongjiang.md")
+    return content
+
+
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory) -> dict:
     """The seed report and two hostile ones (accepted: their front matter is valid), built."""
     out = tmp_path_factory.mktemp("hostile")
-    content = out / "content" / "2020"
-    content.mkdir(parents=True)
-    shutil.copy(CONTENT / "2020" / "heilongjiang.md", content / "heilongjiang.md")
+    content = seed_folder(out)
     (content / "evil.md").write_text(content_file(
         {"title": TITLE, "agency": AGENCY, "agency_id": "evil", "year": 2020,
          "source_url": SOURCE_URL}, hostile_body), "utf-8")
@@ -312,9 +318,7 @@ def test_outputs_stay_in_their_folders(hostile):
 @pytest.fixture(scope="module")
 def previous(tmp_path_factory) -> dict:
     out = tmp_path_factory.mktemp("previous")
-    content = out / "content" / "2020"
-    content.mkdir(parents=True)
-    shutil.copy(CONTENT / "2020" / "heilongjiang.md", content / "heilongjiang.md")
+    seed_folder(out)
     assert cli_build(out / "content", out) == 0
     return {"root": out, "site": tree(out / "site"), "data": tree(out / "data")}
 
