@@ -38,11 +38,13 @@ fragments are the same; equally ranked results may come in another order).
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -64,6 +66,11 @@ _TAGS: dict[bytes, re.Pattern[bytes]] = {}
 _SCRATCH_PREFIX = "nianbao-search-"
 _IGNORE = b"data-pagefind-ignore"
 _INDEXED = b"data-pagefind-body"
+# A run may take at most DEADLINE[0] s + DEADLINE[1] s per page (about 2 ms a page here).
+DEADLINE = (120.0, 0.05)
+# Pagefind runs of this process (pid → (process, scratch folder)), ended by stop_indexing.
+_RUNS: dict[int, tuple[subprocess.Popen, str]] = {}
+_RUNS_LOCK = threading.Lock()
 
 
 class SearchIndexError(Exception):
@@ -228,11 +235,12 @@ def search_index(pages: dict[str, bytes]) -> dict[str, bytes]:
 
 
 def _index(pages: Iterable[tuple[str, bytes]], prose: bool, what: str) -> dict[str, bytes]:
-    binary = pagefind_binary()  # fails early, before any copy is written
+    pagefind_binary()  # fails early, before any copy is written
     # Pagefind reads pagefind.yml/.json/.toml in its working folder and PAGEFIND_* variables:
     # neither may change the index, so it runs in an empty folder without them.
     env = {k: v for k, v in os.environ.items() if not k.startswith("PAGEFIND_")}
-    with tempfile.TemporaryDirectory(prefix=_SCRATCH_PREFIX, dir=_scratch()) as tmp:
+    with tempfile.TemporaryDirectory(prefix=_SCRATCH_PREFIX, dir=_scratch(),
+                                     ignore_cleanup_errors=True) as tmp:
         copies, work, output = Path(tmp) / "pages", Path(tmp) / "work", Path(tmp) / "bundle"
         work.mkdir()
         copies.mkdir()
@@ -249,18 +257,66 @@ def _index(pages: Iterable[tuple[str, bytes]], prose: bool, what: str) -> dict[s
             raise SearchIndexError(f"nothing to index in {what}: no page's <main> carries "
                                    "data-pagefind-body")
         cmd = pagefind_command(copies, output, prose=prose)
-        try:
-            run = subprocess.run(cmd, cwd=work, env=env, capture_output=True, text=True,
-                                 errors="replace", check=False)
-        except OSError as exc:
-            raise SearchIndexError(f"Pagefind could not be started ({binary}): {exc}") from exc
-        if run.returncode != 0 or not (output / "pagefind-entry.json").is_file():
-            said = (run.stderr + run.stdout).strip()[-2000:] or "no output"
-            raise SearchIndexError(f"Pagefind failed (exit status {run.returncode}) indexing "
-                                   f"{what}: {said}")
+        code, said = _run(cmd, work, env, Path(tmp), DEADLINE[0] + DEADLINE[1] * count, what)
+        if code != 0 or not (output / "pagefind-entry.json").is_file():
+            raise SearchIndexError(f"Pagefind failed (exit status {code}) indexing {what}: "
+                                   f"{said or 'no output'}")
         out: dict[str, bytes] = {}
         for f in sorted(output.rglob("*")):
             rel = f.relative_to(output).as_posix()
             if f.is_file() and not rel.startswith(UNUSED):
                 out[BUNDLE + rel] = f.read_bytes()
     return out
+
+
+def _run(cmd: list[str], work: Path, env: dict[str, str], tmp: Path, deadline: float,
+         what: str) -> tuple[int, str]:
+    """Run Pagefind; its exit status and the end of what it printed. Killed (SearchIndexError)
+    past the deadline, on stop_indexing, or when the caller is interrupted.
+
+    It prints to a file, not a pipe: a pipe whose reader has gone (a preview stopped mid-index)
+    made it hang instead of exit. It runs in a session of its own, so a Ctrl-C at the terminal
+    reaches this process only, which then ends the run; it is killed with SIGKILL because it may
+    have inherited a signal mask that blocks SIGINT and SIGTERM (serve sets one for its threads)."""
+    log = tmp / "pagefind.log"
+    with open(log, "wb") as out:
+        try:
+            proc = subprocess.Popen(cmd, cwd=work, env=env, stdin=subprocess.DEVNULL, stdout=out,
+                                    stderr=subprocess.STDOUT, start_new_session=True)
+        except OSError as exc:
+            raise SearchIndexError(f"Pagefind could not be started ({cmd[0]}): {exc}") from exc
+    with _RUNS_LOCK:
+        _RUNS[proc.pid] = (proc, str(tmp))
+    try:
+        code = proc.wait(deadline)
+    except subprocess.TimeoutExpired:
+        raise SearchIndexError(f"Pagefind did not finish indexing {what} in {deadline:.0f} s "
+                               "and was stopped") from None
+    finally:
+        with _RUNS_LOCK:
+            _RUNS.pop(proc.pid, None)
+        _end(proc)
+    if code < 0:
+        raise SearchIndexError(f"Pagefind was stopped (signal {-code}) while indexing {what}")
+    said = log.read_text(encoding="utf-8", errors="replace").strip()[-2000:]
+    return code, said
+
+
+def _end(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.kill()
+        proc.wait()
+
+
+def stop_indexing() -> None:
+    """End every Pagefind run of this process and remove its scratch folder: a preview that
+    stops (its indexing thread is not waited for) and the interpreter's exit call this."""
+    with _RUNS_LOCK:
+        runs = list(_RUNS.values())
+        _RUNS.clear()
+    for proc, tmp in runs:
+        _end(proc)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+atexit.register(stop_indexing)

@@ -25,6 +25,7 @@ from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
 from . import pipeline
+from .search import stop_indexing
 
 PREFIX = "/__nianbao__/"
 ASSETS = Path(__file__).resolve().parent / "serve_assets"  # reload.js, reload.css
@@ -274,9 +275,11 @@ def serve(content: Path, data_dir: Path, site_dir: Path, host: str = "127.0.0.1"
     address cannot be used."""
     status = Status()
     handler = type("Handler", (Handler,), {"site": site_dir, "status": status})
-    server_class = ThreadingHTTPServer
+    # Closing does not wait for the request threads: a browser's idle connection (opened ahead of
+    # a request) holds one until the browser closes it.
+    server_class = type("Server", (ThreadingHTTPServer,), {"block_on_close": False})
     if ":" in host:
-        server_class = type("Server6", (ThreadingHTTPServer,), {"address_family": socket.AF_INET6})
+        server_class = type("Server6", (server_class,), {"address_family": socket.AF_INET6})
     try:
         server = server_class((host, port), handler)
     except OSError as exc:
@@ -322,12 +325,14 @@ def serve(content: Path, data_dir: Path, site_dir: Path, host: str = "127.0.0.1"
             done.wait()
         except KeyboardInterrupt:  # quit now: the build's publish is all or nothing
             print("\nstopped", flush=True)
+            stop_indexing()
             os._exit(0)
     finally:
         stop.set()
         status.update(closed=True)
         server.shutdown()
         server.server_close()
+        stop_indexing()  # an index still being made is not waited for
     print("\nstopped", flush=True)
     return 0
 

@@ -5,14 +5,20 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import stat
 import subprocess
+import threading
+import time
+
+from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 
+from nianbao import search
 from nianbao.search import (BUNDLE, UNUSED, SearchIndexError, index_site, pagefind_command,
-                             search_copy, search_index)
+                             search_copy, search_index, stop_indexing)
 
 
 def fragments(bundle: dict[str, bytes]) -> dict[str, dict]:
@@ -131,6 +137,65 @@ def test_errors_name_the_cause(built_site, tmp_path, monkeypatch):
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(failing))
     with pytest.raises(SearchIndexError, match=r"exit status 3.*something broke"):
         index_site(built_site)
+
+
+@pytest.fixture
+def hung_pagefind(tmp_path, monkeypatch) -> Path:
+    """A Pagefind that never ends and ignores SIGINT and SIGTERM; it writes its pid and working
+    folder to the returned file."""
+    said = tmp_path / "hung.txt"
+    binary = tmp_path / "pagefind_extended"
+    binary.write_text(f"#!/bin/sh\ntrap '' INT TERM\necho $$ \"$PWD\" > {said}.part\n"
+                      f"mv {said}.part {said}\nexec sleep 600\n")
+    binary.chmod(binary.stat().st_mode | stat.S_IXUSR)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(binary))
+    return said
+
+
+def _ended(said) -> tuple[int, Path]:
+    pid, work = said.read_text().split()
+    for _ in range(50):  # killed and reaped: the pid is gone (or a zombie of someone else's)
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    else:
+        pytest.fail(f"Pagefind {pid} still runs")
+    return int(pid), Path(work)
+
+
+def test_a_hung_pagefind_is_killed_at_its_deadline_and_its_copies_removed(built_site, hung_pagefind,
+                                                                           monkeypatch):
+    monkeypatch.setattr(search, "DEADLINE", (1.0, 0.0))
+    with pytest.raises(SearchIndexError, match=r"did not finish indexing .* in 1 s and was stopped"):
+        index_site(built_site)
+    _, work = _ended(hung_pagefind)
+    assert not work.parent.exists()  # the search copies went with it
+    assert not search._RUNS
+
+
+def test_stop_indexing_ends_a_run_of_another_thread(built_site, hung_pagefind):
+    failed: list[Exception] = []
+
+    def index() -> None:
+        try:
+            index_site(built_site)
+        except SearchIndexError as exc:
+            failed.append(exc)
+    thread = threading.Thread(target=index)
+    thread.start()
+    for _ in range(300):
+        if hung_pagefind.exists():
+            break
+        time.sleep(0.1)
+    assert search._RUNS
+    stop_indexing()  # what serve does when it stops
+    thread.join(30)
+    assert not thread.is_alive()
+    assert "Pagefind was stopped (signal 9)" in str(failed[0])
+    _, work = _ended(hung_pagefind)
+    assert not work.parent.exists()
 
 
 def test_search_copy_drops_ignored_elements_whole():
