@@ -28,6 +28,10 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--strict", action="store_true", help="fail on any unacknowledged failing check")
     b.add_argument("--no-search", action="store_true",
                    help="leave the search index as it is (make it with `python build.py search`)")
+    b.add_argument("--check-output", action="store_true",
+                   help="compare every output file with what the last build wrote and mend what "
+                        "was changed by hand (by default only the tops of the output folders are "
+                        "compared: the cost of a rebuild follows the change)")
     _speed_options(b)
     x = sub.add_parser("search", help="make the search index of the built site again")
     x.add_argument("--site", type=Path, default=Path("site"), help="site output folder")
@@ -176,7 +180,7 @@ def _build_unless_current(args, cache: Path) -> int:
     start = time.perf_counter()
     options = {k: str(v) for k, v in sorted(vars(args).items()) if k not in ("jobs",)}
     fp = uptodate.fingerprint(args.content, templates, options)
-    record = uptodate.recall(cache, fp, [args.data, args.site])
+    record = uptodate.recall(cache, fp, [args.data, args.site], args.check_output)
     if record is not None:
         for text in record["stderr"]:
             print(text, file=sys.stderr)
@@ -198,7 +202,7 @@ def _run(args, cache: Path | None, replayable: bool = False):
         outcome = check_reports(args.content, cache, args.jobs, progress)
     else:
         outcome = build(args.content, args.data, args.site, args.base_url, cache, args.jobs, progress,
-                        search=not args.no_search)
+                        search=not args.no_search, check_output=args.check_output)
     check_diags = _check_diagnostics(outcome, args.strict)
     listed = check_diags if (args.command == "check" or args.strict) else []
     shown = [d.format() for d in outcome.diagnostics + listed]

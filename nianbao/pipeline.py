@@ -187,18 +187,20 @@ def verify_packages(staged: dict[Path, tuple[Path, set[str]]], data_dir: Path,
 
 def build(content: Path, data_dir: Path, site_dir: Path, base_url: str = "",
           cache_dir: Path | None = None, jobs: int | None = None, progress=None,
-          search: bool = True) -> Outcome:
+          search: bool = True, check_output: bool = False) -> Outcome:
     """Read everything, then make and publish what changed (with ``cache_dir``: the units whose
-    inputs are unchanged are kept as published). One build at a time per output folder."""
+    inputs are unchanged are kept as published). ``check_output``: compare every output file
+    with its record, not only the tops of the trees (nianbao.publish). One build at a time per
+    output folder."""
     start = time.perf_counter()
     with lock(site_dir.resolve().parent), ExitStack() as stack:
         outcome, library = scan_reports(content, _reads(stack, cache_dir), jobs, progress)
         if not outcome.errors:
             with Memo(cache_dir / "memo" if cache_dir else None, jobs) as memo:
                 try:
-                    _make(outcome, library, memo, data_dir, site_dir, base_url, fresh=False)
+                    _make(outcome, library, memo, data_dir, site_dir, base_url, False, check_output)
                 except StaleOutput:  # an output file was changed by hand: make every unit again
-                    _make(outcome, library, memo, data_dir, site_dir, base_url, fresh=True)
+                    _make(outcome, library, memo, data_dir, site_dir, base_url, True, check_output)
             if search:
                 site_files = _publish_bundle(site_dir, index_site(site_dir))
                 outcome.files = outcome.files - outcome.site_files + site_files
@@ -207,7 +209,7 @@ def build(content: Path, data_dir: Path, site_dir: Path, base_url: str = "",
 
 
 def _make(outcome: Outcome, library: Library, memo: Memo, data_dir: Path, site_dir: Path,
-          base_url: str, fresh: bool) -> None:
+          base_url: str, fresh: bool, check: bool) -> None:
     forms = load_forms()
     # a unit made from a report depends on its file and on the cross-year checks found for it
     keys = {rid: key_of(k, library.cross.get(rid, ())) for rid, k in outcome.keys.items()}
@@ -225,7 +227,7 @@ def _make(outcome: Outcome, library: Library, memo: Memo, data_dir: Path, site_d
             site.kept.update(p for p in site.live if p.startswith(SEARCH_BUNDLE))
         stats = publish({data_dir: Output(data.files, frozenset(data.kept)),
                          site_dir: Output(site.files, frozenset(site.kept))},
-                        verify=lambda staged: verify_packages(staged, data_dir))
+                        verify=lambda staged: verify_packages(staged, data_dir), check=check)
     outcome.pages = len(pages)
     outcome.files = sum(stats.trees.values())
     outcome.site_files = stats.trees[str(site_dir)]

@@ -8,10 +8,13 @@ old tree or the new one, never a mix, and nothing is deleted and recreated. The 
 the twin for the next build.
 
 What each tree holds is kept in ``state.pickle`` beside the twin: path → (sha256, size, mtime_ns)
-for the live tree and for the twin, and each directory's inode. Before the twin is written to,
-its files are checked against that record by a ``stat`` walk (nothing is read unless a size or
-time differs), so a twin changed behind the build's back (``git checkout`` of datapackages/, a
-hand edit) is repaired rather than trusted.
+for the live tree and for the twin (``nianbao.manifest``), each directory's inode and what the
+top of each tree looked like. The record is trusted, as make trusts its outputs: a build looks
+only at the files it changes, so its cost follows the change. A changed top (files added,
+removed or edited at the top of a tree, a sub-folder deleted or replaced), an unknown record (a
+first build, a killed one) or ``check=True`` (``--check-output``) makes it check every file of
+the twin by ``stat`` (nothing is read unless a size or time differs) and repair what differs. A
+file changed by hand deeper in a tree is noticed only with ``check``.
 
 Crash safety: a build killed while the twin is written leaves the live trees untouched. The
 exchanges of several trees are journalled (``journal.json``) and completed by the next
@@ -30,10 +33,12 @@ import os
 import pickle
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from .manifest import Entry, Manifest, top, walk
 
 RENAME_EXCHANGE = 2
 AT_FDCWD = -100
@@ -65,8 +70,7 @@ class Stats:
     trees: dict[str, int] = field(default_factory=dict)  # target → files in the new tree
 
 
-Entry = tuple[str, int, int]  # sha256, size, mtime_ns
-STATE_VERSION = 2
+STATE_VERSION = 3
 
 
 def digest(data: bytes) -> str:
@@ -141,27 +145,31 @@ def _normalised(target: Path, state: dict) -> dict:
     live_ino, twin_ino = _inode(target), _inode(_twin(target))
     if state.get("live_ino") == twin_ino and state.get("twin_ino") == live_ino and live_ino:
         state = {**state, "live": state.get("twin"), "twin": state.get("live"),
+                 "live_top": state.get("twin_top"), "twin_top": state.get("live_top"),
                  "live_ino": live_ino, "twin_ino": twin_ino}
     if state.get("live_ino") != live_ino:
-        state = {**state, "live": None, "live_ino": live_ino}
+        state = {**state, "live": None, "live_top": None, "live_ino": live_ino}
     if state.get("twin_ino") != twin_ino:
-        state = {**state, "twin": None, "twin_ino": twin_ino}
+        state = {**state, "twin": None, "twin_top": None, "twin_ino": twin_ino}
     return state
 
 
-def live_manifest(target: Path) -> dict[str, str] | None:
+def live_manifest(target: Path) -> Mapping[str, str] | None:
     """Path → sha256 of the live tree as last published, or None when unknown."""
     state = _normalised(target, _read_state(target))
     live = state.get("live")
-    return None if live is None else {p: e[0] for p, e in live.items()}
+    return None if live is None else live.shas()
 
 
-def intact(target: Path) -> bool:
-    """Whether the live tree is exactly as last published (by ``stat``: sizes and times)."""
+def intact(target: Path, check: bool = False) -> bool:
+    """Whether the live tree is as last published: its top as recorded (see the module's
+    docstring), or with ``check`` every file (by ``stat``: sizes and times)."""
     state = _normalised(target, _read_state(target))
     live = state.get("live")
     if live is None:
         return False
+    if not check:
+        return state.get("live_top") is not None and top(target) == state["live_top"]
     seen = 0
     for rel, st in walk(target):
         entry = live.get(rel)
@@ -169,20 +177,6 @@ def intact(target: Path) -> bool:
             return False
         seen += 1
     return seen == len(live)
-
-
-def walk(root: Path) -> Iterator[tuple[str, os.stat_result]]:
-    """(path relative to ``root``, stat) of every file below it (symbolic links not followed)."""
-    stack = [(root, "")]
-    while stack:
-        folder, prefix = stack.pop()
-        with os.scandir(folder) as entries:
-            for e in entries:
-                rel = prefix + e.name
-                if e.is_dir(follow_symlinks=False):
-                    stack.append((Path(e.path), rel + "/"))
-                else:
-                    yield rel, e.stat(follow_symlinks=False)
 
 
 def _place(path: Path, put: Callable[[Path], object]) -> os.stat_result:
@@ -199,14 +193,21 @@ def _place(path: Path, put: Callable[[Path], object]) -> os.stat_result:
 
 
 def _atomic_write(path: Path, data: bytes | Path) -> os.stat_result:
+    """``data`` into ``path``; a file is linked, not copied (nothing is written in place: both
+    names keep the same bytes), where the file system allows it."""
     if isinstance(data, bytes):
         return _place(path, lambda tmp: tmp.write_bytes(data))
-    return _place(path, lambda tmp: shutil.copyfile(data, tmp))
+    return _place(path, lambda tmp: _link(data, tmp))
 
 
 def _link(source: Path, tmp: Path) -> None:
     tmp.unlink(missing_ok=True)  # left by a killed build
-    os.link(source, tmp)
+    try:
+        os.link(source, tmp)
+    except FileNotFoundError:
+        raise
+    except OSError:  # no hard links here (another file system, a restrictive one)
+        shutil.copyfile(source, tmp)
 
 
 def _kept(source: Path, dest: Path, entry: Entry) -> os.stat_result:
@@ -223,28 +224,32 @@ def _kept(source: Path, dest: Path, entry: Entry) -> os.stat_result:
         if digest(data) != entry[0]:
             raise StaleOutput(f"{source} changed since it was published")
         return _atomic_write(dest, data)
-    try:
-        return _place(dest, lambda tmp: _link(source, tmp))
-    except OSError:  # no hard links here (another file system, a restrictive one)
-        return _atomic_write(dest, source)
+    return _atomic_write(dest, source)
 
 
-def _sync_twin(target: Path, twin_manifest: dict | None, live: dict | None,
-               new: dict[str, Entry | None], files: dict[str, bytes | Path]) -> dict[str, Entry]:
+def _sync_twin(target: Path, twin_manifest: Manifest | None, live: Manifest | None,
+               new: dict[str, Entry | None], files: dict[str, bytes | Path],
+               check: bool) -> Manifest:
     """Make the twin hold the new tree. ``new`` maps each path to its entry, or None for a kept
-    file whose bytes are copied from the live tree. Returns the twin's manifest."""
+    file whose bytes are copied from the live tree. The twin's record is trusted unless
+    ``check`` (or there is none): then every file of the twin is looked at. Returns the twin's
+    manifest."""
     twin = _twin(target)
     twin.mkdir(parents=True, exist_ok=True)
-    known = twin_manifest or {}
-    have: dict[str, Entry | None] = {}
-    for rel, st in walk(twin):
-        entry = known.get(rel)
-        trusted = entry is not None and entry[1] == st.st_size and entry[2] == st.st_mtime_ns
-        have[rel] = entry if trusted else None  # None: there, bytes unknown
+    have: Mapping[str, Entry | None]
+    if twin_manifest is not None and not check:
+        have = twin_manifest
+    else:
+        known = twin_manifest or {}
+        have = {}
+        for rel, st in walk(twin):
+            entry = known.get(rel)
+            trusted = entry is not None and entry[1] == st.st_size and entry[2] == st.st_mtime_ns
+            have[rel] = entry if trusted else None  # None: there, bytes unknown
     out: dict[str, Entry] = {}
     for rel in sorted(new):
         want = new[rel]
-        sha = want[0] if want else live[rel][0]
+        sha = want[0] if want else live.sha(rel)
         got = have.get(rel)
         if got is None and rel in have and rel not in files:  # unknown twin file: read it
             data = (twin / rel).read_bytes()
@@ -260,12 +265,12 @@ def _sync_twin(target: Path, twin_manifest: dict | None, live: dict | None,
             st = _kept(target / rel, twin / rel, live[rel])
         out[rel] = (sha, st.st_size, st.st_mtime_ns)
     for rel in sorted(set(have) - set(new), reverse=True):
-        (twin / rel).unlink()
+        (twin / rel).unlink(missing_ok=True)
         parent = (twin / rel).parent
-        while parent != twin and not any(parent.iterdir()):
+        while parent != twin and parent.is_dir() and not any(parent.iterdir()):
             parent.rmdir()
             parent = parent.parent
-    return out
+    return Manifest(out)
 
 
 def _exchange(a: Path, b: Path) -> None:
@@ -328,22 +333,24 @@ def recover(targets: list[Path]) -> None:
     journal.unlink()
 
 
-def _manifest_id(manifest: dict) -> str:
-    return digest(json.dumps(sorted((p, e[0]) for p, e in manifest.items())).encode())
+def _manifest_id(manifest: Manifest) -> str:
+    return digest(manifest.identity())
 
 
 def _swap(target: Path, state: dict) -> None:
     _exchange(target, _twin(target))
     _write_state(target, {"live": state["twin"], "twin": state["live"],
-                          "live_ino": _inode(target), "twin_ino": _inode(_twin(target))})
+                          "live_ino": _inode(target), "twin_ino": _inode(_twin(target)),
+                          "live_top": top(target), "twin_top": state.get("live_top")})
 
 
 def publish(trees: dict[Path, Output],
-            verify: Callable[[dict[Path, tuple[Path, set[str]]]], list[str]] | None = None
-            ) -> Stats:
+            verify: Callable[[dict[Path, tuple[Path, set[str]]]], list[str]] | None = None,
+            check: bool = False) -> Stats:
     """Replace every target tree by its new output. ``verify`` gets target → (twin folder
     holding the new tree, paths written) and returns problems; any problem aborts before any
-    tree is exchanged. Callers hold ``lock``."""
+    tree is exchanged. ``check``: look at every file of the twins, not only at their tops.
+    Callers hold ``lock``."""
     recover(list(trees))
     stats = Stats()
     states: dict[Path, dict] = {}
@@ -360,10 +367,15 @@ def publish(trees: dict[Path, Output],
                 raise PublishError(f"{target}/{rel} was to be kept but is not known to be there")
             new[rel] = None
         _write_state(target, {**state, "twin": None})  # unknown until the twin is done
-        twin = _sync_twin(target, state.get("twin"), live, new, output.files)
-        states[target] = {**state, "twin": twin}
+        changed_top = state.get("twin_top") is None or top(_twin(target)) != state["twin_top"]
+        twin = _sync_twin(target, state.get("twin"), live, new, output.files, check or changed_top)
+        # the live tree becomes the twin: its record is trusted next time only if its top is as
+        # recorded (and it was not a build told to look at everything)
+        live_top = state.get("live_top") if not check and top(target) == state.get("live_top") else None
+        states[target] = {**state, "twin": twin, "live_top": live_top}
         _write_state(target, states[target])
-        changed = {rel for rel in output.files if (live or {}).get(rel, ("",))[0] != new[rel][0]}
+        changed = {rel for rel in output.files
+                   if (live.sha(rel) if live is not None else None) != new[rel][0]}
         stats.changed += len(changed) + len(set(live or {}) - set(new))
         written[target] = (_twin(target), changed)
         stats.trees[str(target)] = len(new)
@@ -392,6 +404,6 @@ def _fill_twin(target: Path) -> None:
     if live is None:
         return
     _write_state(target, {**state, "twin": None})
-    twin = _sync_twin(target, state.get("twin"), live, {rel: None for rel in live}, {})
-    _write_state(target, {**state, "twin": twin})
+    twin = _sync_twin(target, state.get("twin"), live, {rel: None for rel in live}, {}, True)
+    _write_state(target, {**state, "twin": twin, "twin_top": top(_twin(target))})
 

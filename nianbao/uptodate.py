@@ -2,7 +2,8 @@
 
 The inputs are fingerprinted by what ``stat`` says (like make and git's index): every content and
 template file's path, size and modification time, the code version and the command's options.
-The outputs are checked the same way against what ``publish`` recorded of the live trees. When
+The outputs are checked against what ``publish`` recorded of the live trees: the tops of the
+trees, or every file with ``--check-output``. When
 both match the last successful build, the build is not run: its report (diagnostics and closing
 figures) is shown again. Any difference, or no record, and the build runs as usual (and is itself
 incremental). Kept in the cache folder; ``--no-cache`` never uses it.
@@ -16,7 +17,8 @@ import os
 from pathlib import Path
 
 from .cache import code_version
-from .publish import intact, walk
+from .manifest import walk
+from .publish import intact
 
 RECORD = "last-build.json"
 
@@ -38,13 +40,14 @@ def fingerprint(content: Path, templates: Path, options: dict) -> str:
     return h.hexdigest()
 
 
-def recall(cache_dir: Path, fp: str, outputs: list[Path]) -> dict | None:
-    """The last build's report if its fingerprint is ``fp`` and its outputs are intact."""
+def recall(cache_dir: Path, fp: str, outputs: list[Path], check: bool = False) -> dict | None:
+    """The last build's report if its fingerprint is ``fp`` and its outputs are intact (their
+    tops, or with ``check`` every file: see nianbao.publish)."""
     try:
         record = json.loads((cache_dir / RECORD).read_text("utf-8"))
     except (OSError, ValueError):
         return None
-    if record.get("fingerprint") != fp or not all(intact(t) for t in outputs):
+    if record.get("fingerprint") != fp or not all(intact(t, check) for t in outputs):
         return None
     return record
 

@@ -87,18 +87,28 @@ def test_incremental_equals_cold_after_a_sequence_of_edits(content, tmp_path):
         for t in ("data", "site"):
             assert differences(tree(out / t), want[t]) == [], f"{name}: {t} differs from a cold build"
         assert intact(out / "site") and intact(out / "data"), name
+        assert intact(out / "site", check=True) and intact(out / "data", check=True), name
         if name == "touch without a change":
             assert outcome.changed == 0
 
 
-def test_kept_files_changed_by_hand_are_made_again(content, tmp_path):
+def test_files_changed_by_hand_deep_in_the_output_are_mended_by_check_output(content, tmp_path):
+    """A build trusts what it wrote (its cost follows the change); --check-output looks at every
+    file, and so does the build after it (the tree changed by hand is the twin by then)."""
     out, cache = tmp_path / "out", tmp_path / "cache"
     build(content, out / "data", out / "site", cache_dir=cache, search=False)
     page = next((out / "site" / "reports").rglob("index.html"))
-    page.write_text("tampered", "utf-8")
+    page.write_text("tampered", "utf-8")  # in place: the twin shares the file
     csv = next((out / "data").rglob("applications.csv"))
     csv.unlink()
-    _edit_figure(sorted(content.rglob("*.md"))[2])
+    assert intact(out / "site") and not intact(out / "site", check=True)
+    some = sorted(content.rglob("*.md"))
+    _edit_figure(some[2])
+    build(content, out / "data", out / "site", cache_dir=cache, search=False, check_output=True)
+    want = cold(content, tmp_path / "cold")
+    assert differences(tree(out / "site"), want["site"]) == []
+    assert differences(tree(out / "data"), want["data"]) == []
+    _edit_figure(some[5])
     build(content, out / "data", out / "site", cache_dir=cache, search=False)
     want = cold(content, tmp_path / "cold")
     assert differences(tree(out / "site"), want["site"]) == []
@@ -176,13 +186,41 @@ def test_publishing_without_renameat2_gives_the_same_trees(content, tmp_path, mo
     assert differences(tree(out / "data"), want["data"]) == []
 
 
-def test_output_changed_by_hand_is_mended_with_nothing_else_changed(content, tmp_path):
+def test_output_changed_by_hand_at_the_top_is_mended_with_nothing_else_changed(content, tmp_path):
     out, cache = tmp_path / "out", tmp_path / "cache"
     build(content, out / "data", out / "site", cache_dir=cache, search=False)
     (out / "site" / "robots.txt").write_text("tampered", "utf-8")
+    shutil.rmtree(out / "site" / "compare")  # a whole folder, and a page deep in it
     next((out / "site" / "reports").rglob("index.html")).write_text("tampered", "utf-8")
     (out / "data" / "datapackage.json").write_text("{}", "utf-8")
+    assert not intact(out / "site") and not intact(out / "data")
     build(content, out / "data", out / "site", cache_dir=cache, search=False)
     want = cold(content, tmp_path / "cold")
-    assert differences(tree(out / "site"), want["site"]) == []
-    assert differences(tree(out / "data"), want["data"]) == []
+    for _ in range(2):  # and the next build, whose twin is the tree changed by hand
+        assert differences(tree(out / "site"), want["site"]) == []
+        assert differences(tree(out / "data"), want["data"]) == []
+        assert intact(out / "site", check=True) and intact(out / "data", check=True)
+        build(content, out / "data", out / "site", cache_dir=cache, search=False)
+
+
+def test_nothing_changed_is_told_from_the_records_and_check_output_looks_at_every_file(content,
+                                                                                      tmp_path):
+    out, cache = tmp_path / "out", tmp_path / "cache"
+
+    def run(*extra: str) -> str:
+        done = subprocess.run(_cli(content, out, cache) + list(extra), capture_output=True,
+                              text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    run()
+    assert "nothing changed since the last build" in run()
+    want = tree(out / "site")
+    (out / "site" / "robots.txt").write_text("tampered", "utf-8")  # at the top: noticed
+    assert "nothing changed" not in run()
+    assert differences(tree(out / "site"), want) == []
+    page = next((out / "site" / "reports").rglob("index.html"))
+    page.write_text("tampered", "utf-8")  # deep, in place: the records are trusted
+    assert "nothing changed" in run()
+    assert "nothing changed" not in run("--check-output")
+    assert differences(tree(out / "site"), want) == []
