@@ -49,8 +49,12 @@ class Brief:
     # every cell a failing check involves
 
     @property
-    def report_id(self) -> str:
-        return self.meta.report_id
+    def report_id(self) -> str:  # asked for some 75 times per report and build: worked out once
+        try:
+            return self.__dict__["_report_id"]
+        except KeyError:
+            rid = self.__dict__["_report_id"] = self.meta.report_id
+            return rid
 
     def value(self, table: str, *key: str) -> Number | None:
         k = (table, key)

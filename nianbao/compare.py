@@ -173,13 +173,14 @@ def _change(before: Measure, after: Measure) -> ChangeRow:
                      "持平" if delta == 0 else format_value(delta, "signed") + pct)
 
 
-def previous_reports(reports: list[Report]) -> dict[str, PreviousReport]:
-    """report_id → its change against the same agency's previous report (if there is one)."""
-    out = {}
-    for mine in histories(reports).values():
-        for before, after in zip(mine, mine[1:]):
-            rows = tuple(_change(x, y) for x, y in zip(key_series(before), key_series(after)))
-            out[after.report_id] = PreviousReport(before.meta.year, before.meta.title,
-                                                  f"reports/{before.report_id}/index.html",
-                                                  compare_path(before, after), rows)
-    return out
+def previous_of(reports: list[Report]) -> dict[str, Report]:
+    """report_id → the same agency's previous report (where there is one)."""
+    return {after.report_id: before for mine in histories(reports).values()
+            for before, after in zip(mine, mine[1:])}
+
+
+def previous_report(before: Report, after: Report) -> PreviousReport:
+    """``after``'s change against ``before``, the same agency's previous report."""
+    rows = tuple(_change(x, y) for x, y in zip(key_series(before), key_series(after)))
+    return PreviousReport(before.meta.year, before.meta.title, f"reports/{before.report_id}/index.html",
+                          compare_path(before, after), rows)

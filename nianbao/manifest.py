@@ -70,6 +70,19 @@ class Manifest(Mapping):
     def __len__(self) -> int:
         return len(self._paths)
 
+    @classmethod
+    def of_columns(cls, paths: list[str], raws: list[bytes], sizes: array, mtimes: array) -> Manifest:
+        """From its columns: sorted paths, and each one's raw digest (32 bytes), size and time."""
+        self = cls.__new__(cls)
+        self._paths, self._sha, self._size, self._mtime = paths, b"".join(raws), sizes, mtimes
+        self._index = None
+        return self
+
+    def raw(self, rel: str) -> tuple[bytes, int, int] | None:
+        """(raw digest, size, mtime_ns) of a path, without the hex."""
+        i = self._at(rel)
+        return None if i is None else (self._sha[32 * i:32 * i + 32], self._size[i], self._mtime[i])
+
     def sha(self, rel: str) -> str | None:
         i = self._at(rel)
         return None if i is None else self._sha[32 * i:32 * i + 32].hex()

@@ -24,10 +24,11 @@ from .model import Check, Report
 from .package import PackageError, build_packages
 from .read import read_all
 from .memo import Emitter, Memo, key_of
-from .publish import Output, PublishError, StaleOutput, live_manifest, lock, publish, scratch_folder
+from .publish import Output, PublishError, StaleOutput, live_manifest, publish
 from .render import render_site
 from .verify import validate_each, validate_packages
 from .search import BUNDLE as SEARCH_BUNDLE, SearchIndexError, index_site
+from .workspace import lock, scratch_folder
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates"

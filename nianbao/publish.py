@@ -25,16 +25,13 @@ exchange and the state update is recognised by the directories' inodes.
 from __future__ import annotations
 
 import ctypes
-import errno
-import fcntl
 import hashlib
 import json
 import os
 import pickle
 import shutil
-import tempfile
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from array import array
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -87,20 +84,6 @@ def _facts(data: bytes | Path, seen: dict[str, tuple[str, int]]) -> tuple[str, i
             found = seen[str(data)] = (hashlib.file_digest(f, "sha256").hexdigest(),
                                        os.fstat(f.fileno()).st_size)
     return found
-
-
-@contextmanager
-def scratch_folder(parent: Path) -> Iterator[Path]:
-    """A folder for a build's big intermediate files beside the output trees (the same file
-    system), removed afterwards; those of a killed build are removed first (callers hold
-    ``lock``)."""
-    for old in parent.glob(".nianbao-scratch-*"):
-        shutil.rmtree(old, ignore_errors=True)
-    path = Path(tempfile.mkdtemp(prefix=".nianbao-scratch-", dir=parent))
-    try:
-        yield path
-    finally:
-        shutil.rmtree(path, ignore_errors=True)
 
 
 def _home(target: Path) -> Path:
@@ -236,41 +219,45 @@ def _sync_twin(target: Path, twin_manifest: Manifest | None, live: Manifest | No
     manifest."""
     twin = _twin(target)
     twin.mkdir(parents=True, exist_ok=True)
-    have: Mapping[str, Entry | None]
     if twin_manifest is not None and not check:
-        have = twin_manifest
+        have = twin_manifest.raw  # (raw digest, size, mtime) of what the twin holds
+        there = set(twin_manifest)
     else:
-        known = twin_manifest or {}
-        have = {}
+        known = twin_manifest or Manifest()
+        found: dict[str, tuple[bytes, int, int] | None] = {}
         for rel, st in walk(twin):
-            entry = known.get(rel)
+            entry = known.raw(rel)
             trusted = entry is not None and entry[1] == st.st_size and entry[2] == st.st_mtime_ns
-            have[rel] = entry if trusted else None  # None: there, bytes unknown
-    out: dict[str, Entry] = {}
-    for rel in sorted(new):
+            found[rel] = entry if trusted else None  # None: there, bytes unknown
+        have, there = found.get, set(found)
+    paths = sorted(new)
+    raws: list[bytes] = []
+    sizes, mtimes = array("q"), array("q")
+    for rel in paths:
         want = new[rel]
-        sha = want[0] if want else live.sha(rel)
-        got = have.get(rel)
-        if got is None and rel in have and rel not in files:  # unknown twin file: read it
+        sha = bytes.fromhex(want[0]) if want else live.raw(rel)[0]
+        got = have(rel)
+        if got is None and rel in there and rel not in files:  # unknown twin file: read it
             data = (twin / rel).read_bytes()
-            if digest(data) == sha:
+            if hashlib.sha256(data).digest() == sha:
                 st = (twin / rel).stat()
                 got = (sha, st.st_size, st.st_mtime_ns)
-        if got is not None and got[0] == sha:
-            out[rel] = got
-            continue
-        if rel in files:
-            st = _atomic_write(twin / rel, files[rel])
-        else:  # kept: the live file, linked (not copied) once its record says it is unchanged
-            st = _kept(target / rel, twin / rel, live[rel])
-        out[rel] = (sha, st.st_size, st.st_mtime_ns)
-    for rel in sorted(set(have) - set(new), reverse=True):
+        if got is None or got[0] != sha:
+            if rel in files:
+                st = _atomic_write(twin / rel, files[rel])
+            else:  # kept: the live file, linked (not copied) once its record says it is unchanged
+                st = _kept(target / rel, twin / rel, live[rel])
+            got = (sha, st.st_size, st.st_mtime_ns)
+        raws.append(got[0])
+        sizes.append(got[1])
+        mtimes.append(got[2])
+    for rel in sorted(there - set(new), reverse=True):
         (twin / rel).unlink(missing_ok=True)
         parent = (twin / rel).parent
         while parent != twin and parent.is_dir() and not any(parent.iterdir()):
             parent.rmdir()
             parent = parent.parent
-    return Manifest(out)
+    return Manifest.of_columns(paths, raws, sizes, mtimes)
 
 
 def _exchange(a: Path, b: Path) -> None:
@@ -288,25 +275,6 @@ def _exchange(a: Path, b: Path) -> None:
     if exchange(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), RENAME_EXCHANGE) != 0:
         err = ctypes.get_errno()
         raise PublishError(f"could not exchange {a} and {b}: {os.strerror(err)}")
-
-
-@contextmanager
-def lock(folder: Path, wait: Callable[[], None] | None = None) -> Iterator[None]:
-    """One build at a time per output folder: a second build waits for the first."""
-    folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / ".nianbao.lock", "a+") as f:
-        try:
-            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError as exc:
-            if exc.errno not in (errno.EAGAIN, errno.EACCES):
-                raise
-            if wait:
-                wait()
-            fcntl.flock(f, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(f, fcntl.LOCK_UN)
 
 
 def _journal(trees) -> Path:

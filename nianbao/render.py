@@ -18,7 +18,8 @@ from .contexts import (AboutData, DatasetsData, Download, Figure, HomeData,
                        IdentityDoc, NavItem, Page, PreviousReport, ReportData, ReportSummary, SectionView, Site,
                        YearData)
 from .agencies import agencies_index, agency_page, series_row, year_chart
-from .compare import compare_index, compare_page, compare_path, compare_title, pairs, previous_reports
+from .compare import (compare_index, compare_page, compare_path, compare_title, pairs, previous_of,
+                      previous_report)
 from .datasets_doc import resource_docs
 from .forms import Forms, load_forms
 from .library import Library
@@ -213,17 +214,19 @@ def build_pages(reports: list, checked: Checked, library: Library, packages: Pac
                      lambda a=a, b=b, kind=kind: render(compare_page(
                          library.report(a.report_id), library.report(b.report_id), kind, forms,
                          by_id))))
-    previous = previous_reports(reports)
+    before_of = previous_of(reports)  # the change against it is made with the page, if at all
     sizes_of: dict[str, dict[str, int]] = defaultdict(dict)  # report folder → its files' sizes
     for p, n in packages.sizes.items():
         sizes_of[p.rsplit("/", 1)[0] + "/"][p] = n
     for r in reports:
         rid, base = r.report_id, f"{r.meta.year}/{r.report_id}/"
         mine = tuple(comparisons[rid])
-        work.append((key_of("report", units.shared, key(rid), previous.get(rid), mine,
-                            sorted(sizes_of[base].items())),
-                     lambda rid=rid, mine=mine: render(report_page(
-                         *library.load(rid), packages, forms, previous.get(rid), mine))))
+        before = before_of.get(rid)
+        work.append((key_of("report", units.shared, key(rid), before and key(before.report_id),
+                            mine, sorted(sizes_of[base].items())),
+                     lambda rid=rid, r=r, before=before, mine=mine: render(report_page(
+                         *library.load(rid), packages, forms,
+                         before and previous_report(before, r), mine))))
     groups = histories(reports)
     for agency_id, mine in groups.items():
         work.append((key_of("agency", units.shared, agency_id, *(key(r.report_id) for r in mine)),
