@@ -144,15 +144,17 @@ def build_packages(
     reports = sorted(reports, key=lambda r: r.report_id)
     sizes: dict[str, int] = {}
     sample: dict[str, bytes] = {}
-    data.memo.prepare([(key_of("package", unit_keys[r.report_id]),
+    package_keys = {r.report_id: key_of("package", unit_keys[r.report_id]) for r in reports}
+    chunk_keys = {r.report_id: key_of("chunks", unit_keys[r.report_id]) for r in reports}
+    data.memo.prepare([(package_keys[r.report_id],
                         lambda rid=r.report_id: report_unit(*library.load(rid), forms))
                        for r in reports])  # the packages not made before, across the cores
-    data.memo.prepare([(key_of("chunks", unit_keys[r.report_id]),
+    data.memo.prepare([(chunk_keys[r.report_id],
                         lambda rid=r.report_id: report_chunks(*library.load(rid), forms))
                        for r in reports], files=False)
     for report in reports:
         base = f"{report.meta.year}/{report.report_id}/"
-        key = key_of("package", unit_keys[report.report_id])
+        key = package_keys[report.report_id]
         made: dict[str, dict[str, bytes]] = {}
 
         def compute(rid=report.report_id, made=made) -> dict[str, bytes]:
@@ -172,8 +174,7 @@ def build_packages(
     def load(rid: str) -> dict[str, Chunk]:
         if rid in held:
             return held[rid]
-        found = data.memo.value(key_of("chunks", unit_keys[rid]),
-                                lambda: report_chunks(*library.load(rid), forms))
+        found = data.memo.value(chunk_keys[rid], lambda: report_chunks(*library.load(rid), forms))
         if data.memo.store.root is None:
             held[rid] = found
         return found
@@ -187,8 +188,11 @@ def build_packages(
                                    descriptor, data.memo, to_csv, validate)
         if problems:
             raise PackageError("; ".join(problems))
+    root = data.memo.store.root  # the spools are kept beside the memo, for the next build
     files, made = write_combined(scratch / "combined", schemas, ids, load, codes, codes_csv,
-                                 descriptor, {n: RESOURCE_TITLES[n][0] for n in schemas}, to_csv)
+                                 descriptor, {n: RESOURCE_TITLES[n][0] for n in schemas}, to_csv,
+                                 keys=chunk_keys,
+                                 keep=root / "combined-spools" if root is not None else None)
     downloads = {f"{PACKAGE_NAME}.zip": made["zip"], f"{PACKAGE_NAME}.xlsx": made["xlsx"]}
     data.add(files)
     site.add(files, "data/")

@@ -156,6 +156,21 @@ def test_a_written_csv_gets_its_package_validated(tmp_path, built_data):
     assert problems[0].startswith(report_csv.parent.relative_to(root).as_posix())
 
 
+def _real_chunks():
+    """(forms, combined schemas, each report's chunks, the report ids, a key for each) of the
+    real content."""
+    from nianbao.forms import load_forms
+    from nianbao.package import combined_schemas, report_chunks
+    from nianbao.pipeline import read_reports
+
+    outcome = read_reports(CONTENT, None, 1)
+    forms = load_forms()
+    chunks = {r.report_id: report_chunks(r, outcome.checks[r.report_id], forms)
+              for r in outcome.reports}
+    ids = sorted(chunks)
+    return forms, combined_schemas(forms), chunks, ids, {rid: f"key-{rid}" for rid in ids}
+
+
 def test_combined_package_validated_slice_by_slice(tmp_path):
     """Each slice (the reports of one bucket, every table) is validated by Frictionless; a bad
     row is found, a duplicate report id is found (both copies fall in one bucket), and a slice
@@ -163,19 +178,11 @@ def test_combined_package_validated_slice_by_slice(tmp_path):
     from dataclasses import replace
 
     from nianbao import combined
-    from nianbao.forms import load_forms
     from nianbao.memo import Memo
-    from nianbao.package import combined_descriptor, combined_schemas, report_chunks, to_csv, to_json
-    from nianbao.pipeline import read_reports
+    from nianbao.package import combined_descriptor, to_csv, to_json
     from nianbao.verify import validate_each
 
-    outcome = read_reports(CONTENT, None, 1)
-    forms = load_forms()
-    schemas = combined_schemas(forms)
-    chunks = {r.report_id: report_chunks(r, outcome.checks[r.report_id], forms)
-              for r in outcome.reports}
-    ids = sorted(chunks)
-    keys = {rid: f"key-{rid}" for rid in ids}
+    forms, schemas, chunks, ids, keys = _real_chunks()
     descriptor = to_json(combined_descriptor(schemas, [2020]))
     codes = to_csv([f["name"] for f in schemas["codes"]["fields"]], forms.codes())
     calls: list[int] = []
@@ -205,6 +212,50 @@ def test_combined_package_validated_slice_by_slice(tmp_path):
     keys[ids[1]] = "changed too"
     problems = verify("d", dup.__getitem__, Memo(None))
     assert len(problems) == 1 and ("unique" in problems[0] or "primary" in problems[0]), problems
+
+
+def test_combined_rows_of_unchanged_reports_are_copied_from_the_last_build(tmp_path):
+    """The combined files are the same whether each report's rows come from its chunks or are
+    copied from the spools the last build kept; only changed reports' chunks are loaded, and
+    kept spools that differ from their record are not used."""
+    from dataclasses import replace
+
+    from nianbao import combined
+    from nianbao.package import RESOURCE_TITLES, to_csv
+
+    forms, schemas, chunks, ids, keys = _real_chunks()
+    codes = forms.codes()
+    codes_csv = to_csv([f["name"] for f in schemas["codes"]["fields"]], codes)
+    titles = {n: RESOURCE_TITLES[n][0] for n in schemas}
+    loaded: list[str] = []
+
+    def write(folder: str, keep: Path | None) -> dict[str, bytes]:
+        def load(rid):
+            loaded.append(rid)
+            return chunks[rid]
+        files, made = combined.write_combined(tmp_path / folder, schemas, ids, load, codes,
+                                              codes_csv, b"{}", titles, to_csv, keys, keep)
+        out = {p: (d if isinstance(d, bytes) else d.read_bytes()) for p, d in files.items()}
+        return {**out, **{k: v.read_bytes() for k, v in made.items()}}
+
+    keep = tmp_path / "kept"
+    first = write("a", keep)
+    assert sorted(loaded) == ids and write("plain", None) == first
+    loaded.clear()
+    assert write("b", keep) == first and loaded == []  # every row copied
+    middle = ids[len(ids) // 2]
+    old = chunks[middle]["applications"]
+    chunks[middle] = {**chunks[middle], "applications": replace(
+        old, csv=old.csv.replace(b"reported", b"REPORTED", 1))}
+    keys[middle] = "changed"
+    changed = write("c", keep)
+    assert loaded == [middle] and changed != first
+    loaded.clear()
+    assert write("fresh", None) == changed
+    loaded.clear()
+    with open(keep / "applications.csv", "r+b") as f:  # changed in place behind the build's back
+        f.write(b"x")
+    assert write("d", keep) == changed and sorted(loaded) == ids
 
 
 def test_output_spilled_to_files_is_the_same(tmp_path, monkeypatch):
