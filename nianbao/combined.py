@@ -8,6 +8,12 @@ the ZIP and the workbook are assembled from the deflated chunks (``zipstream``) 
 compressing anything again but their small parts. All of it goes through files in a scratch
 folder, never through memory: the combined tables of 100,000 reports are gigabytes.
 
+A build keeps its spools (each table's CSV and its ZIP and workbook segments, one after the other
+in report order) in the cache with where each report's rows are and the key of its chunk. The
+next build copies the rows of every report whose key is unchanged from them, a run of
+consecutive reports in one ``copy_file_range``, and loads only the changed reports' chunks. Kept
+files whose size or time differ from their record are not used.
+
 Frictionless validation stays exact at the cost of the change: the package is validated in
 *slices*, each a copy of the descriptor whose tables hold the header and the rows of the reports
 of one bucket (reports bucketed by a hash of their id). Every field, type and constraint check
