@@ -309,7 +309,10 @@ def write_combined(folder: Path, schemas: dict[str, dict], ids: list[str], load:
         with open(book_path, "wb") as out:
             write_workbook(out, tables)
         if keys is not None and keep is not None:
-            _keep(keep, spools, {rid: keys[rid] for rid in ids})
+            try:
+                _keep(keep, spools, {rid: keys[rid] for rid in ids})
+            except OSError:  # a cache that cannot be written costs the next build time only
+                shutil.rmtree(keep, ignore_errors=True)
     finally:
         for spool in spools.values():
             for f in spool.files:
