@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from .crossyear import cells_read as cross_year_cells
 from .forms import Forms, load_forms
-from .model import REPORTED, Cell, Check, Meta, Number, Report, Section
+from .model import REPORTED, Cell, Check, Derived, Meta, Number, Report, Section, derived
 from .series import CELLS as SERIES_CELLS
 
 CellKey = tuple[str, tuple[str, ...]]
@@ -33,7 +33,7 @@ def kept_cells(forms: Forms | None = None) -> frozenset[CellKey]:
 
 
 @dataclass(frozen=True)
-class Brief:
+class Brief(Derived):
     meta: Meta
     path: str
     template: str
@@ -50,11 +50,7 @@ class Brief:
 
     @property
     def report_id(self) -> str:  # asked for some 75 times per report and build: worked out once
-        try:
-            return self.__dict__["_report_id"]
-        except KeyError:
-            rid = self.__dict__["_report_id"] = self.meta.report_id
-            return rid
+        return self.__dict__.get("_report_id") or derived(self, "_report_id", lambda: self.meta.report_id)
 
     def value(self, table: str, *key: str) -> Number | None:
         k = (table, key)
@@ -68,9 +64,6 @@ class Brief:
 
     def locate(self, anchor: str) -> tuple[int, int] | None:
         return self.located.get(anchor)
-
-    def __getstate__(self) -> dict:  # what is worked out on first use is not pickled
-        return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
 
 
 def brief(report: Report, checks: tuple[Check, ...]) -> Brief:

@@ -39,6 +39,7 @@ from typing import NamedTuple
 
 from .forms import Forms
 from .memo import Memo, key_of
+from .publish import PublishError, exchange, link_or_copy
 from .xlsx import Chunked, sheet_rows, write_workbook
 from .zipstream import Segment, ZipWriter, segment
 
@@ -226,27 +227,21 @@ def _kept(folder: Path | None) -> tuple[dict[str, str], dict[str, _Kept]]:
 
 def _keep(folder: Path, spools: dict[str, _Spool], keys: dict[str, str]) -> None:
     """This build's spools into ``folder`` (linked, not copied), for the next build."""
-    new, old = folder.with_name(folder.name + ".new"), folder.with_name(folder.name + ".old")
-    for stale in (new, old):
-        shutil.rmtree(stale, ignore_errors=True)
+    new = folder.with_name(folder.name + ".new")
+    shutil.rmtree(new, ignore_errors=True)
     new.mkdir(parents=True)
     files = {}
     for name, spool in spools.items():
         for ext, path in zip(SPOOL_FILES, spool.paths):
             target = new / f"{name}{ext}"
-            try:
-                os.link(path, target)
-            except OSError:
-                shutil.copyfile(path, target)
+            link_or_copy(path, target)
             st = target.stat()
             files[target.name] = (st.st_size, st.st_mtime_ns)
     index = {"version": KEPT_VERSION, "keys": keys, "files": files,
              "places": {name: spool.at for name, spool in spools.items()}}
     (new / KEPT_INDEX).write_bytes(pickle.dumps(index, protocol=5))
-    if folder.exists():
-        os.rename(folder, old)
-    os.rename(new, folder)
-    shutil.rmtree(old, ignore_errors=True)
+    exchange(folder, new)
+    shutil.rmtree(new, ignore_errors=True)
 
 
 SPOOL_FILES = (".csv", ".zip-part", ".sheet-part")
@@ -311,7 +306,8 @@ def write_combined(folder: Path, schemas: dict[str, dict], ids: list[str], load:
         if keys is not None and keep is not None:
             try:
                 _keep(keep, spools, {rid: keys[rid] for rid in ids})
-            except OSError:  # a cache that cannot be written costs the next build time only
+            except (OSError, PublishError):  # a cache that cannot be written costs the next
+                # build time only
                 shutil.rmtree(keep, ignore_errors=True)
     finally:
         for spool in spools.values():

@@ -32,20 +32,24 @@ class Manifest(Mapping):
 
     def __init__(self, entries: Mapping[str, Entry] | None = None) -> None:
         paths = sorted(entries or ())
-        self._paths = paths
-        self._sha = b"".join(bytes.fromhex(entries[p][0]) for p in paths)
-        self._size = array("q", (entries[p][1] for p in paths))
-        self._mtime = array("q", (entries[p][2] for p in paths))
+        self._set(paths, b"".join(bytes.fromhex(entries[p][0]) for p in paths),
+                  array("q", (entries[p][1] for p in paths)), array("q", (entries[p][2] for p in paths)))
+
+    def _set(self, paths: list[str], sha: bytes, size: array, mtime: array) -> None:
+        self._paths, self._sha, self._size, self._mtime = paths, sha, size, mtime
         self._index: dict[str, int] | None = None
 
     @classmethod
-    def _load(cls, paths: list[str], sha: bytes, size: bytes, mtime: bytes) -> Manifest:
+    def of_columns(cls, paths: list[str], sha: bytes, size: array, mtime: array) -> Manifest:
+        """From its columns: the sorted paths, their raw digests (32 bytes each) joined, and
+        their sizes and times."""
         self = cls.__new__(cls)
-        self._paths, self._sha, self._index = paths, sha, None
-        self._size, self._mtime = array("q"), array("q")
-        self._size.frombytes(size)
-        self._mtime.frombytes(mtime)
+        self._set(paths, sha, size, mtime)
         return self
+
+    @classmethod
+    def _load(cls, paths: list[str], sha: bytes, size: bytes, mtime: bytes) -> Manifest:
+        return cls.of_columns(paths, sha, array("q", size), array("q", mtime))
 
     def __reduce__(self):
         return Manifest._load, (self._paths, self._sha, self._size.tobytes(), self._mtime.tobytes())
@@ -56,10 +60,10 @@ class Manifest(Mapping):
         return self._index.get(rel)
 
     def __getitem__(self, rel: str) -> Entry:
-        i = self._at(rel)
-        if i is None:
+        found = self.raw(rel)
+        if found is None:
             raise KeyError(rel)
-        return self._sha[32 * i:32 * i + 32].hex(), self._size[i], self._mtime[i]
+        return found[0].hex(), found[1], found[2]
 
     def __contains__(self, rel: object) -> bool:
         return isinstance(rel, str) and self._at(rel) is not None
@@ -70,22 +74,14 @@ class Manifest(Mapping):
     def __len__(self) -> int:
         return len(self._paths)
 
-    @classmethod
-    def of_columns(cls, paths: list[str], raws: list[bytes], sizes: array, mtimes: array) -> Manifest:
-        """From its columns: sorted paths, and each one's raw digest (32 bytes), size and time."""
-        self = cls.__new__(cls)
-        self._paths, self._sha, self._size, self._mtime = paths, b"".join(raws), sizes, mtimes
-        self._index = None
-        return self
-
     def raw(self, rel: str) -> tuple[bytes, int, int] | None:
         """(raw digest, size, mtime_ns) of a path, without the hex."""
         i = self._at(rel)
         return None if i is None else (self._sha[32 * i:32 * i + 32], self._size[i], self._mtime[i])
 
     def sha(self, rel: str) -> str | None:
-        i = self._at(rel)
-        return None if i is None else self._sha[32 * i:32 * i + 32].hex()
+        found = self.raw(rel)
+        return None if found is None else found[0].hex()
 
     def shas(self) -> Mapping[str, str]:
         """Path → sha256 hex, a view."""

@@ -17,6 +17,22 @@ STATUSES = (REPORTED, BLANK, DASH, ABSENT, UNREADABLE)
 Number = int | Decimal
 
 
+class Derived:
+    """A frozen object that keeps what it works out on first use (``derived``) under names
+    starting with ``_``, which are never pickled: a cached report stays the report as read."""
+
+    def __getstate__(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
+
+
+def derived(obj: Derived, name: str, make):
+    """``obj``'s value ``name`` (``_``-prefixed), made by ``make()`` on first use."""
+    found = obj.__dict__.get(name)
+    if found is None:
+        found = obj.__dict__[name] = make()
+    return found
+
+
 @dataclass(frozen=True)
 class Discrepancy:
     """A failing check confirmed against the source (front matter ``discrepancies:``)."""
@@ -85,7 +101,7 @@ class Section:
 
 
 @dataclass(frozen=True)
-class Report:
+class Report(Derived):
     meta: Meta
     path: str  # content file, as the user names it
     template: str  # 2019 | 2021 | hybrid
@@ -103,16 +119,14 @@ class Report:
         return tuple(c for c in self.cells if c.table == table)
 
     def cell(self, table: str, *key: str) -> Cell | None:
-        index = self.__dict__.get("_index")
-        if index is None:  # built on first use, never pickled (see __getstate__)
-            index = {}
-            for c in self.cells:
-                index.setdefault((c.table, c.key), c)
-            object.__setattr__(self, "_index", index)
+        index = self.__dict__.get("_index") or derived(self, "_index", self._cell_index)  # hot
         return index.get((table, key))
 
-    def __getstate__(self) -> dict:  # what is worked out on first use is not pickled
-        return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
+    def _cell_index(self) -> dict[tuple[str, tuple[str, ...]], Cell]:
+        index: dict[tuple[str, tuple[str, ...]], Cell] = {}
+        for c in self.cells:
+            index.setdefault((c.table, c.key), c)
+        return index
 
     def locate(self, anchor: str) -> tuple[int, int] | None:
         """(line, column) in the content file of the cell with this anchor, if known."""

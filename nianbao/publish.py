@@ -110,7 +110,8 @@ def _read_state(target: Path) -> dict:
     the record is the build's own, never read by anything else)."""
     try:
         state = pickle.loads(_state_path(target).read_bytes())
-    except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError):
+    except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError,
+            ImportError):  # none, torn, or written by another version
         return {}
     return state if isinstance(state, dict) and state.get("version") == STATE_VERSION else {}
 
@@ -180,17 +181,19 @@ def _atomic_write(path: Path, data: bytes | Path) -> os.stat_result:
     names keep the same bytes), where the file system allows it."""
     if isinstance(data, bytes):
         return _place(path, lambda tmp: tmp.write_bytes(data))
-    return _place(path, lambda tmp: _link(data, tmp))
+    return _place(path, lambda tmp: link_or_copy(data, tmp))
 
 
-def _link(source: Path, tmp: Path) -> None:
-    tmp.unlink(missing_ok=True)  # left by a killed build
+def link_or_copy(source: Path, target: Path) -> None:
+    """``target`` (replaced if there, e.g. left by a killed build) as a hard link to ``source``,
+    or a copy where links are refused; FileNotFoundError when ``target``'s folder is missing."""
+    target.unlink(missing_ok=True)
     try:
-        os.link(source, tmp)
+        os.link(source, target)
     except FileNotFoundError:
         raise
     except OSError:  # no hard links here (another file system, a restrictive one)
-        shutil.copyfile(source, tmp)
+        shutil.copyfile(source, target)
 
 
 def _kept(source: Path, dest: Path, entry: Entry) -> os.stat_result:
@@ -257,22 +260,24 @@ def _sync_twin(target: Path, twin_manifest: Manifest | None, live: Manifest | No
         while parent != twin and parent.is_dir() and not any(parent.iterdir()):
             parent.rmdir()
             parent = parent.parent
-    return Manifest.of_columns(paths, raws, sizes, mtimes)
+    return Manifest.of_columns(paths, b"".join(raws), sizes, mtimes)
 
 
-def _exchange(a: Path, b: Path) -> None:
+def exchange(a: Path, b: Path) -> None:
+    """Folder ``b`` in place of ``a`` and ``a`` in place of ``b``, in one call on Linux (where
+    ``a`` is missing, ``b`` becomes ``a`` and an empty ``b`` is left)."""
     if not a.exists():
         os.rename(b, a)
         b.mkdir()
         return
-    exchange = getattr(_libc, "renameat2", None)
-    if exchange is None:  # not Linux: three renames, a moment without `a` (not atomic)
+    renameat2 = getattr(_libc, "renameat2", None)
+    if renameat2 is None:  # not Linux: three renames, a moment without `a` (not atomic)
         parked = b.with_name(b.name + ".parked")
         os.rename(a, parked)
         os.rename(b, a)
         os.rename(parked, b)
         return
-    if exchange(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), RENAME_EXCHANGE) != 0:
+    if renameat2(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), RENAME_EXCHANGE) != 0:
         err = ctypes.get_errno()
         raise PublishError(f"could not exchange {a} and {b}: {os.strerror(err)}")
 
@@ -306,7 +311,7 @@ def _manifest_id(manifest: Manifest) -> str:
 
 
 def _swap(target: Path, state: dict) -> None:
-    _exchange(target, _twin(target))
+    exchange(target, _twin(target))
     _write_state(target, {"live": state["twin"], "twin": state["live"],
                           "live_ino": _inode(target), "twin_ino": _inode(_twin(target)),
                           "live_top": top(target), "twin_top": state.get("live_top")})

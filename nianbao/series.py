@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from .contexts import Figure
 from .layout import format_value
-from .model import Report
+from .model import Report, derived
 
 
 def _sum(report: Report, table: str, keys: list[tuple[str, ...]]) -> int | None:
@@ -57,11 +57,7 @@ CELLS = frozenset(
 def key_series(report: Report) -> tuple[Measure, ...]:
     """The figures followed over time: counts, and rates with their numerator and denominator
     (worked out once per report object: every list of reports shows them)."""
-    found = report.__dict__.get("_series")
-    if found is None:
-        found = _key_series(report)
-        object.__setattr__(report, "_series", found)
-    return found
+    return derived(report, "_series", lambda: _key_series(report))
 
 
 def _key_series(report: Report) -> tuple[Measure, ...]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import stat
 from pathlib import Path
 
 import pytest
@@ -55,3 +56,16 @@ def seed_content(tmp_path_factory) -> Path:
 @pytest.fixture
 def seed_file(content_copy) -> Path:
     return content_copy / "2020" / "heilongjiang.md"
+
+
+@pytest.fixture
+def hung_pagefind(tmp_path, monkeypatch) -> Path:
+    """A Pagefind that never ends and ignores SIGINT and SIGTERM; it writes its pid and working
+    folder to the returned file."""
+    said = tmp_path / "hung.txt"
+    binary = tmp_path / "pagefind_extended"
+    binary.write_text(f"#!/bin/sh\ntrap '' INT TERM\necho $$ \"$PWD\" > {said}.part\n"
+                      f"mv {said}.part {said}\nexec sleep 600\n")
+    binary.chmod(binary.stat().st_mode | stat.S_IXUSR)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(binary))
+    return said

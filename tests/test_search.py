@@ -139,19 +139,6 @@ def test_errors_name_the_cause(built_site, tmp_path, monkeypatch):
         index_site(built_site)
 
 
-@pytest.fixture
-def hung_pagefind(tmp_path, monkeypatch) -> Path:
-    """A Pagefind that never ends and ignores SIGINT and SIGTERM; it writes its pid and working
-    folder to the returned file."""
-    said = tmp_path / "hung.txt"
-    binary = tmp_path / "pagefind_extended"
-    binary.write_text(f"#!/bin/sh\ntrap '' INT TERM\necho $$ \"$PWD\" > {said}.part\n"
-                      f"mv {said}.part {said}\nexec sleep 600\n")
-    binary.chmod(binary.stat().st_mode | stat.S_IXUSR)
-    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(binary))
-    return said
-
-
 def _ended(said) -> tuple[int, Path]:
     pid, work = said.read_text().split()
     for _ in range(50):  # killed and reaped: the pid is gone (or a zombie of someone else's)
