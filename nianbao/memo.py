@@ -120,7 +120,7 @@ class Memo:
         work to pay for the workers; otherwise nothing is done and units are made when asked."""
         jobs = self.jobs or os.cpu_count() or 1
         if (self.store.root is None or jobs < 2 or "fork" not in mp.get_all_start_methods()
-                or not _fork_safe[0] or threading.active_count() > 1):
+                or threading.active_count() > 1):
             return
         todo = [(k, c) for k, c in work
                 if (self.digests(k) is None if files else not self.has_value(k))]
@@ -141,14 +141,8 @@ class Memo:
 
 
 PARALLEL_FROM = 16  # units to make before it pays to start worker processes
-# A process that has started threads (the preview server) or a runtime that runs in threads (the
-# chart renderer) must not fork: the child would wait forever on threads it does not have.
-_fork_safe = [True]
-
-
-def not_fork_safe() -> None:
-    """Called before this process starts something that runs in threads of its own."""
-    _fork_safe[0] = False
+# A process that has started threads (the preview server) must not fork: the child would wait
+# forever on threads it does not have.
 
 
 _TASKS: list[Callable[[], object]] = []  # what forked workers run, by index

@@ -383,7 +383,8 @@ CONTROLS = {  # YAML escapes in double-quoted strings make characters the raw-te
 
 @pytest.mark.parametrize("case", sorted(CONTROLS))
 def test_control_characters_in_front_matter_are_a_located_error(case, tmp_path):
-    """Run in a process of its own: today vl-convert aborts the interpreter on such a label."""
+    """Run in a process of its own, as a user runs it: such a label must stop the build with a
+    located error before it reaches any page, chart or file."""
     key, value = CONTROLS[case]
     content = tmp_path / "content" / "2020"
     content.mkdir(parents=True)
