@@ -8,7 +8,9 @@ live output tree still hold exactly those bytes (``publish.live_manifest``)? If 
 from the memo; otherwise the unit is computed and remembered.
 
 The memo lives in the cache folder (``.cache/memo/``); without one (``--no-cache``) every unit is
-computed. A stale or broken entry can only be unused, never wrong: the key covers the inputs.
+computed: the memo is then a folder of the build's own, removed afterwards, through which units
+still go to worker processes and out of memory. A stale or broken entry can only be unused, never
+wrong: the key covers the inputs.
 """
 
 from __future__ import annotations
@@ -68,9 +70,12 @@ def current() -> "Memo":
 class Memo:
     """Pickled results by key under ``root`` (None: remembers nothing)."""
 
-    def __init__(self, root: Path | None, jobs: int | None = None):
+    def __init__(self, root: Path | None, jobs: int | None = None, lasting: bool = True):
         self.store = ReadCache(root)
         self.jobs = jobs  # processes ``prepare`` may use (None: one per core)
+        # False: the folder is this build's alone (``--no-cache``), used to hand units between
+        # processes and to keep them out of memory; nothing is kept in it for a next build
+        self.lasting = lasting and root is not None
         # the digests of every unit the last build used, in one file: asking 40,000 units one
         # file each took seconds
         self._index: dict[str, dict[str, tuple[str, int]]] = self.store.get(INDEX) or {}
@@ -82,7 +87,7 @@ class Memo:
 
     def __exit__(self, *exc) -> None:
         _current.remove(self)
-        if exc[0] is None and stale(self._index.keys(), self._used.keys()):
+        if exc[0] is None and self.lasting and stale(self._index.keys(), self._used.keys()):
             self.store.put(INDEX, self._used)
 
     def value(self, key: str, compute: Callable[[], object]) -> object:

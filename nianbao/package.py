@@ -188,7 +188,8 @@ def build_packages(
                                    descriptor, data.memo, to_csv, validate)
         if problems:
             raise PackageError("; ".join(problems))
-    root = data.memo.store.root  # the spools are kept beside the memo, for the next build
+    # the spools are kept beside the memo, for the next build
+    root = data.memo.store.root if data.memo.lasting else None
     files, made = write_combined(scratch / "combined", schemas, ids, load, codes, codes_csv,
                                  descriptor, {n: RESOURCE_TITLES[n][0] for n in schemas}, to_csv,
                                  keys=chunk_keys,

@@ -195,9 +195,10 @@ def build(content: Path, data_dir: Path, site_dir: Path, base_url: str = "",
     output folder."""
     start = time.perf_counter()
     with lock(site_dir.resolve().parent), ExitStack() as stack:
-        outcome, library = scan_reports(content, _reads(stack, cache_dir), jobs, progress)
+        reads = _reads(stack, cache_dir)
+        outcome, library = scan_reports(content, reads, jobs, progress)
         if not outcome.errors:
-            with Memo(cache_dir / "memo" if cache_dir else None, jobs) as memo:
+            with Memo(reads.root / "memo", jobs, lasting=cache_dir is not None) as memo:
                 try:
                     _make(outcome, library, memo, data_dir, site_dir, base_url, False, check_output)
                 except StaleOutput:  # an output file was changed by hand: make every unit again
