@@ -7,8 +7,10 @@ then the same N report bodies built by Hugo. Prints a table, writes .bench/resul
 Each measured command runs in a fresh helper process that starts it, samples its process tree and
 waits for it: `wall` is the command's wall time, `cpu` the user+system time of the whole tree,
 `peak` the largest max RSS of any single process of the tree (getrusage(RUSAGE_CHILDREN) of the
-helper, so nothing of earlier runs leaks in) and `tree` the peak sum of RSS over the live tree,
-sampled every 0.1 s. A command whose tree uses no CPU for --stall seconds is killed as stalled.
+helper, so nothing of earlier runs leaks in), `tree` the peak sum of RSS over the live tree and
+`pss` the peak sum of its proportional set sizes (a page that forked workers share with the build
+counts once in all, not once per process: the memory the tree really holds), both sampled every
+0.1 s. A command whose tree uses no CPU for --stall seconds is killed as stalled.
 
 If the CLI has a read cache (`--cache DIR`), the builds use an empty one in the work folder (so
 the cold build is cold, the others see what the previous build left) and `check` runs with
@@ -56,16 +58,28 @@ def tree(root):
         grew = bool(new)
     ticks, page = os.sysconf("SC_CLK_TCK"), os.sysconf("SC_PAGE_SIZE")
     found = [procs[p] for p in members if p in procs]
-    return sum(f[1] for f in found) / ticks, sum(f[2] for f in found) * page
+    return (sum(f[1] for f in found) / ticks, sum(f[2] for f in found) * page,
+            sum(map(pss, members)))
+
+def pss(pid):
+    # proportional set size: a page shared by k processes counts 1/k in each (bytes)
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
 
 out, err = tempfile.TemporaryFile(), tempfile.TemporaryFile()
 start = time.perf_counter()
 p = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=err, start_new_session=True)
-tree_peak, mark_cpu, mark_t, stalled = 0, 0.0, start, False
+tree_peak, pss_peak, mark_cpu, mark_t, stalled = 0, 0, 0.0, start, False
 while p.poll() is None:
     time.sleep(0.1)
-    cpu, rss = tree(p.pid)
-    tree_peak, now = max(tree_peak, rss), time.perf_counter()
+    cpu, rss, shared = tree(p.pid)
+    tree_peak, pss_peak, now = max(tree_peak, rss), max(pss_peak, shared), time.perf_counter()
     if cpu - mark_cpu > 0.1:
         mark_cpu, mark_t = cpu, now
     elif now - mark_t > stall:
@@ -79,6 +93,7 @@ print(json.dumps({"rc": p.returncode, "stalled": stalled, "wall_s": round(wall, 
                   "cpu_s": round(ru.ru_utime + ru.ru_stime, 2),
                   "peak_rss_mb": round(ru.ru_maxrss / 1024, 1),
                   "tree_rss_mb": round(tree_peak / 2**20, 1),
+                  "tree_pss_mb": round(pss_peak / 2**20, 1),
                   "stdout": out.read().decode(errors="replace")[-1500:],
                   "stderr": err.read().decode(errors="replace")[-3000:]}))
 """
@@ -250,12 +265,13 @@ def main() -> int:
                     results["ratio_search"] = round(results["search_s"] / runs["hugo cold"]["wall_s"], 2)
 
     print(f"\nN = {args.n} reports, {results['cpus']} CPUs, Python {results['python']}")
-    print(f"{'run':<22}{'wall s':>9}{'cpu s':>9}{'peak MB':>9}{'tree MB':>9}{'files':>8}{'out MB':>8}")
+    print(f"{'run':<22}{'wall s':>9}{'cpu s':>9}{'peak MB':>9}{'tree MB':>9}{'pss MB':>9}"
+          f"{'files':>8}{'out MB':>8}")
     for name, r in runs.items():
         o = r.get("output", {})
         wall = "stalled" if r["stalled"] else (r["wall_s"] if r["rc"] == 0 else f"rc {r['rc']}")
         print(f"{name:<22}{wall:>9}{r['cpu_s']:>9}{r['peak_rss_mb']:>9}{r['tree_rss_mb']:>9}"
-              f"{o.get('files', ''):>8}{o.get('mb', ''):>8}")
+              f"{r['tree_pss_mb']:>9}{o.get('files', ''):>8}{o.get('mb', ''):>8}")
     if "search_s" in results:
         print(f"search index alone: {results['search_s']} s")
     if "ratio_cold" in results:
