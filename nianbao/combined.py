@@ -15,19 +15,18 @@ consecutive reports in one ``copy_file_range``, and loads only the changed repor
 files whose size or time differ from their record are not used.
 
 Frictionless validation stays exact at the cost of the change: the package is validated in
-*slices*, each a copy of the descriptor whose tables hold the header and the rows of the reports
-of one bucket (reports bucketed by a hash of their id). Every field, type and constraint check
+*slices*, each a copy of the descriptor whose tables hold the header and the rows of up to
+``PER_BUCKET`` reports (the code list with the first). Every field, type and constraint check
 is a check of one row; every primary key and the ``report_id`` foreign key contain the report
-id, and a report's rows all fall in its bucket, so uniqueness and references are exactly the same
-per bucket as over the whole. A slice's result is remembered by the keys of its reports: after an
-edit only the edited report's bucket is validated again.
+id, a report's rows are made from it and carry its id, and report ids are unique (a second file
+of one report is an input error), so uniqueness and references are exactly the same per report
+as over the whole. Which report keys passed under which descriptor is remembered in one set: a
+build validates only the reports not in it, so after an edit a slice of one report.
 """
 
 from __future__ import annotations
 
 import errno
-import hashlib
-import math
 import os
 import pickle
 import shutil
@@ -318,28 +317,24 @@ def write_combined(folder: Path, schemas: dict[str, dict], ids: list[str], load:
     return files, {"zip": zip_path, "xlsx": book_path}
 
 
-def buckets(ids: list[str]) -> list[list[str]]:
-    """Reports in validation slices of about PER_BUCKET, by a hash of their id (so a report stays
-    in its bucket while others come and go; the count doubles as the reports do)."""
-    n = 1 << max(0, math.ceil(math.log2(max(len(ids), 1) / PER_BUCKET)))
-    out: list[list[str]] = [[] for _ in range(n)]
-    for rid in ids:
-        out[int(hashlib.sha256(rid.encode()).hexdigest()[:8], 16) % n].append(rid)
-    return [b for b in out if b] or [[]]
+def slices_of(ids: list[str]) -> list[list[str]]:
+    """Reports in validation slices of PER_BUCKET at most, in the order given."""
+    return [ids[i:i + PER_BUCKET] for i in range(0, len(ids), PER_BUCKET)] or [[]]
 
 
 def verify_combined(folder: Path, schemas: dict[str, dict], ids: list[str], keys: dict[str, str],
                     load: Loader, codes_csv: bytes, descriptor: bytes, memo: Memo, to_csv,
                     validate: Callable[[list[str]], list[list[str]]]) -> list[str]:
     """Frictionless validation of the combined package, slice by slice (module docstring):
-    problems found, none when valid. Slices whose reports are unchanged are not validated again."""
-    slices = buckets(ids)
-    todo: list[tuple[str, str]] = []  # (memo key, descriptor path)
-    for n, bucket in enumerate(slices):
-        key = key_of("combined-slice", descriptor, codes_csv if n == 0 else b"",
-                     sorted(keys[r] for r in bucket))
-        if memo.store.get("v" + key) == []:
-            continue
+    problems found, none when valid. A report whose rows were valid in a slice under the same
+    descriptor (its key unchanged) is not validated again, so an edit validates a slice of one."""
+    marks = key_of("combined-valid", descriptor, codes_csv)
+    valid: frozenset[str] = memo.store.get("v" + marks) or frozenset()
+    todo_ids = [rid for rid in ids if keys[rid] not in valid]
+    if not todo_ids and "codes" in valid:
+        return []
+    todo: list[tuple[list[str], str]] = []  # (reports, descriptor path)
+    for n, bucket in enumerate(slices_of(todo_ids)):
         base = folder / f"slice-{n}"
         (base / "data").mkdir(parents=True, exist_ok=True)
         (base / "datapackage.json").write_bytes(descriptor)
@@ -354,12 +349,16 @@ def verify_combined(folder: Path, schemas: dict[str, dict], ids: list[str], keys
         finally:
             for f in outs.values():
                 f.close()
-        todo.append((key, str(base / "datapackage.json")))
-    problems = []
-    for (key, path), found in zip(todo, validate([p for _, p in todo])):
+        todo.append((bucket if n else ["codes", *bucket], str(base / "datapackage.json")))
+    problems, passed = [], set()
+    for (bucket, path), found in zip(todo, validate([p for _, p in todo])):
         if found:
             problems.append(f"datapackage.json is not a valid data package "
                             f"(slice {os.path.basename(os.path.dirname(path))}): {found[0]}")
         else:
-            memo.store.put("v" + key, [])
+            passed.update(keys.get(rid, rid) for rid in bucket)
+    current = {keys[rid] for rid in ids} | {"codes"}
+    now = frozenset((valid | passed) & current)  # what is no longer published is forgotten
+    if now != valid:
+        memo.store.put("v" + marks, now)
     return problems

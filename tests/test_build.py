@@ -172,9 +172,9 @@ def _real_chunks():
 
 
 def test_combined_package_validated_slice_by_slice(tmp_path):
-    """Each slice (the reports of one bucket, every table) is validated by Frictionless; a bad
-    row is found, a duplicate report id is found (both copies fall in one bucket), and a slice
-    whose reports did not change is not validated again."""
+    """Each slice (up to PER_BUCKET reports, every table) is validated by Frictionless; a bad
+    row is found, a duplicate report id is found (both copies in one slice), reports that did
+    not change are not validated again and an edited one is validated alone."""
     from dataclasses import replace
 
     from nianbao import combined
@@ -189,15 +189,22 @@ def test_combined_package_validated_slice_by_slice(tmp_path):
 
     def validate(paths):
         calls.append(len(paths))
+        for path in paths:  # the reports each slice holds
+            rows = (Path(path).parent / "data" / "reports.csv").read_text("utf-8").splitlines()
+            validated.append(sorted(line.split(",")[0] for line in rows[1:]))
         return validate_each(paths, 1)
 
     def verify(folder, load, memo, ids=ids):
         return combined.verify_combined(tmp_path / folder, schemas, ids, keys, load, codes,
                                         descriptor, memo, to_csv, validate)
 
+    validated: list[list[str]] = []
     memo = Memo(tmp_path / "memo")
-    assert verify("a", chunks.__getitem__, memo) == []
-    assert verify("b", chunks.__getitem__, memo) == [] and calls == [1, 0]
+    assert verify("a", chunks.__getitem__, memo) == [] and validated == [ids]
+    assert verify("b", chunks.__getitem__, memo) == [] and calls == [1]
+    keys[ids[-1]] = "edited"
+    assert verify("b2", chunks.__getitem__, memo) == [] and validated[-1] == [ids[-1]]
+    assert verify("b3", chunks.__getitem__, memo) == [] and calls == [1, 1]
 
     bad = dict(chunks)
     first = bad[ids[0]]["applications"]
