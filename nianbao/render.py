@@ -9,7 +9,8 @@ from dataclasses import replace
 from urllib.parse import urlsplit
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import (Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined,
+                    select_autoescape)
 from markdown_it import MarkdownIt
 from mdit_py_cjk_friendly import cjk_friendly
 
@@ -266,11 +267,21 @@ def templates_digest(templates: Path) -> str:
                     for x in (p.relative_to(templates).as_posix(), p.read_bytes())))
 
 
-def environment(templates: Path) -> Environment:
-    env = Environment(loader=FileSystemLoader(str(templates)), undefined=StrictUndefined,
-                      autoescape=select_autoescape(["html", "xml"], default=True),
-                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
-    return env
+def environment(templates: Path, compiled: Path | None = None) -> Environment:
+    """The templates' environment; ``compiled``: a folder that keeps their compiled code between
+    builds (Jinja checks each against its template's source; compiling them all costs a quarter
+    of a second, a whole edit's tenth)."""
+    cache = None
+    if compiled is not None:
+        try:
+            compiled.mkdir(parents=True, exist_ok=True)
+            cache = FileSystemBytecodeCache(str(compiled))
+        except OSError:  # a cache that cannot be written only costs time
+            pass
+    return Environment(loader=FileSystemLoader(str(templates)), undefined=StrictUndefined,
+                       autoescape=select_autoescape(["html", "xml"], default=True),
+                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+                       bytecode_cache=cache)
 
 
 def render_site(reports: list, checked: Checked, library: Library, packages: Packages,
@@ -280,7 +291,8 @@ def render_site(reports: list, checked: Checked, library: Library, packages: Pac
     ``checked``: anything with the attributes of ``Checked`` (a build's ``Outcome``, whose
     ``checks`` are the failing ones)."""
     checked = Checked(checked.checks, checked.totals, checked.tried)
-    env = environment(templates)
+    root = out.memo.store.root
+    env = environment(templates, root / "templates" if root is not None else None)
     site = Site(SITE_TITLE, SITE_TITLE_EN,
                 "政府信息公开工作年度报告的开放数据：表格、校验与下载。", base_url.rstrip("/"),
                 (NavItem("home", "首页", "index.html"), NavItem("years", "年度", "years/index.html"),
