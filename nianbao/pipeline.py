@@ -131,10 +131,16 @@ def check_reports(content: Path, cache_dir: Path | None = None, jobs: int | None
         return scan_reports(content, _reads(stack, cache_dir), jobs, progress)[0]
 
 
-def _reads(stack: ExitStack, cache_dir: Path | None) -> ReadCache:
+def _reads(stack: ExitStack, cache_dir: Path | None, beside: Path | None = None) -> ReadCache:
     """Where whole reports are kept while held in brief: the read cache, or without one a
-    folder for this run (removed when ``stack`` closes)."""
-    return ReadCache(cache_dir or Path(stack.enter_context(TemporaryDirectory(prefix="nianbao-read-"))))
+    folder for this run, removed when ``stack`` closes: beside the output trees (``beside``,
+    under the build's lock), where the next build removes it if this one is killed (at 100,000
+    reports it holds gigabytes), else a temporary folder."""
+    if cache_dir is not None:
+        return ReadCache(cache_dir)
+    if beside is not None:
+        return ReadCache(stack.enter_context(scratch_folder(beside, "reads")))
+    return ReadCache(Path(stack.enter_context(TemporaryDirectory(prefix="nianbao-read-"))))
 
 
 def scan_reports(content: Path, cache: ReadCache, jobs: int | None = None,
@@ -195,7 +201,7 @@ def build(content: Path, data_dir: Path, site_dir: Path, base_url: str = "",
     output folder."""
     start = time.perf_counter()
     with lock(site_dir.resolve().parent), ExitStack() as stack:
-        reads = _reads(stack, cache_dir)
+        reads = _reads(stack, cache_dir, site_dir.resolve().parent)
         outcome, library = scan_reports(content, reads, jobs, progress)
         if not outcome.errors:
             with Memo(reads.root / "memo", jobs, lasting=cache_dir is not None) as memo:

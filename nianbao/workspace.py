@@ -14,13 +14,14 @@ from pathlib import Path
 
 
 @contextmanager
-def scratch_folder(parent: Path) -> Iterator[Path]:
+def scratch_folder(parent: Path, kind: str = "scratch") -> Iterator[Path]:
     """A folder for a build's big intermediate files beside the output trees (the same file
-    system), removed afterwards; those of a killed build are removed first (callers hold
-    ``lock``)."""
-    for old in parent.glob(".nianbao-scratch-*"):
+    system), removed afterwards; those of the same ``kind`` a killed build left are removed
+    first (callers hold ``lock``)."""
+    prefix = f".nianbao-{kind}-"
+    for old in parent.glob(prefix + "*"):
         shutil.rmtree(old, ignore_errors=True)
-    path = Path(tempfile.mkdtemp(prefix=".nianbao-scratch-", dir=parent))
+    path = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
     try:
         yield path
     finally:

@@ -267,11 +267,15 @@ def test_combined_rows_of_unchanged_reports_are_copied_from_the_last_build(tmp_p
 
 def test_output_spilled_to_files_is_the_same(tmp_path, monkeypatch):
     """Beyond a memory budget the build holds its output as files in a scratch folder (a cold
-    build of a big site); the trees published are the same, and the scratch folder is gone."""
+    build of a big site); the trees published are the same, and the scratch folder is gone, as
+    are the reads a build without a cache kept beside the output, and those a killed one left."""
     from nianbao import memo
 
     build(CONTENT, tmp_path / "a" / "data", tmp_path / "a" / "site", base_url="https://x.test/")
     monkeypatch.setattr(memo, "HOLD", 0)
+    killed = tmp_path / "b" / ".nianbao-reads-killed"  # what a killed --no-cache build leaves
+    (killed / "00").mkdir(parents=True)
+    (killed / "00" / "00.pickle").write_bytes(b"x")
     build(CONTENT, tmp_path / "b" / "data", tmp_path / "b" / "site", base_url="https://x.test/")
 
     def tree(root: Path) -> dict[str, bytes]:
@@ -281,6 +285,7 @@ def test_output_spilled_to_files_is_the_same(tmp_path, monkeypatch):
     for name in ("data", "site"):
         assert tree(tmp_path / "b" / name) == tree(tmp_path / "a" / name), name
     assert not list((tmp_path / "b").glob(".nianbao-scratch-*"))
+    assert not list((tmp_path / "b").glob(".nianbao-reads-*"))  # its own and the killed build's
 
 
 PARALLEL = r"""
