@@ -99,6 +99,11 @@ class Section:
     markdown: str
     line: int
 
+    # rebuilt by its constructor when unpickled, not by dataclasses' generic __setstate__ (which
+    # asks for the fields each time): the briefs of 10,000 reports hold 70,000 sections
+    def __reduce__(self) -> tuple:
+        return (Section, (self.code, self.heading, self.markdown, self.line))
+
 
 @dataclass(frozen=True)
 class Report(Derived):
