@@ -20,6 +20,7 @@ from .library import Library
 from .load import missing_content
 from .crossyear import cross_year
 from .forms import load_forms
+from .heap import lean, settled
 from .model import Check, Report
 from .package import PackageError, build_packages
 from .read import read_all
@@ -127,7 +128,7 @@ def check_reports(content: Path, cache_dir: Path | None = None, jobs: int | None
                   progress=None) -> Outcome:
     """What ``python build.py check`` reports: every report read and checked, held in brief
     (whole reports go to the cache, or to a folder for this run)."""
-    with ExitStack() as stack:
+    with ExitStack() as stack, lean():
         return scan_reports(content, _reads(stack, cache_dir), jobs, progress)[0]
 
 
@@ -200,9 +201,10 @@ def build(content: Path, data_dir: Path, site_dir: Path, base_url: str = "",
     with its record, not only the tops of the trees (nianbao.publish). One build at a time per
     output folder."""
     start = time.perf_counter()
-    with lock(site_dir.resolve().parent), ExitStack() as stack:
+    with lock(site_dir.resolve().parent), ExitStack() as stack, lean():
         reads = _reads(stack, cache_dir, site_dir.resolve().parent)
         outcome, library = scan_reports(content, reads, jobs, progress)
+        settled()  # the briefs live as long as the build
         if not outcome.errors:
             with Memo(reads.root / "memo", jobs, lasting=cache_dir is not None) as memo:
                 try:
