@@ -117,13 +117,15 @@ def compare_path(a: Report, b: Report) -> str:
     return f"compare/{a.report_id}--{b.report_id}/index.html"
 
 
-def pairs(reports: list[Report]) -> list[tuple[Report, Report, str]]:
-    """(older or first, newer or second, kind) for every pair that gets a page."""
+def pairs(reports: list[Report], groups: dict[str, list[Report]] | None = None
+          ) -> list[tuple[Report, Report, str]]:
+    """(older or first, newer or second, kind) for every pair that gets a page (``groups``: the
+    reports' ``histories`` if already made)."""
     out = []
     by_year = defaultdict(list)
     for r in reports:
         by_year[r.meta.year].append(r)
-    for mine in histories(reports).values():
+    for mine in (groups or histories(reports)).values():
         out += [(x, y, "agency") for x, y in zip(mine, mine[1:])]
     for year_reports in by_year.values():
         if len(year_reports) <= YEAR_PAIRS_UP_TO:
@@ -173,9 +175,10 @@ def _change(before: Measure, after: Measure) -> ChangeRow:
                      "持平" if delta == 0 else format_value(delta, "signed") + pct)
 
 
-def previous_of(reports: list[Report]) -> dict[str, Report]:
+def previous_of(reports: list[Report], groups: dict[str, list[Report]] | None = None
+                ) -> dict[str, Report]:
     """report_id → the same agency's previous report (where there is one)."""
-    return {after.report_id: before for mine in histories(reports).values()
+    return {after.report_id: before for mine in (groups or histories(reports)).values()
             for before, after in zip(mine, mine[1:])}
 
 

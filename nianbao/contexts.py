@@ -9,7 +9,7 @@ Page-specific data hangs off ``page.data``, whose type is named per template bel
 template           page.data           what it shows
 =================  ==================  =========================================================
 home.html          ``HomeData``        what the site is, headline figures, latest reports
-years.html         ``tuple[YearData]`` every year, newest first
+years.html         ``tuple[YearTotals]`` every year with its totals, newest first
 year.html          ``YearData``        the reports of one year with their key figures
 report.html        ``ReportData``      one report: prose, the three tables, checks, downloads
 datasets.html      ``DatasetsData``    every resource and field of the packages, downloads
@@ -179,6 +179,12 @@ class YearData:
 
 
 @dataclass(frozen=True)
+class YearTotals:
+    year: int
+    totals: tuple[Figure, ...]
+
+
+@dataclass(frozen=True)
 class HomeData:
     latest: tuple[ReportSummary, ...]
     headline: tuple[Figure, ...]
@@ -211,7 +217,7 @@ class DatasetsData:  # jsonld: the schema.org Dataset as JSON text (escaped for 
     combined: tuple[ResourceDoc, ...]
     per_report: tuple[ResourceDoc, ...]
     downloads: tuple[Download, ...]
-    report_packages: tuple[ReportSummary, ...]
+    report_packages: tuple[NavItem, ...]  # every report (key: report_id, label: its title)
     jsonld: str = ""
 
 

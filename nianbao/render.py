@@ -17,7 +17,7 @@ from mdit_py_cjk_friendly import cjk_friendly
 from .checkpages import check_groups, checks_page, failing_cells
 from .contexts import (AboutData, DatasetsData, Download, Figure, HomeData,
                        IdentityDoc, NavItem, Page, PreviousReport, ReportData, ReportSummary, SectionView, Site,
-                       YearData)
+                       YearData, YearTotals)
 from .agencies import agencies_index, agency_page, series_row, year_chart
 from .compare import (compare_index, compare_page, compare_path, compare_title, pairs, previous_of,
                       previous_report)
@@ -185,8 +185,15 @@ def build_pages(reports: list, checked: Checked, library: Library, packages: Pac
     pages made from everything (rendered by the caller; ``reports`` may be briefs)."""
     reports = sorted(reports, key=lambda r: (-r.meta.year, r.report_id))
     checks = checked.failing
-    summaries = [summary(r, checks.get(r.report_id, ()), checked.totals[r.report_id])
-                 for r in reports]
+    made: dict[str, ReportSummary] = {}
+
+    def summary_of(r) -> ReportSummary:  # made for the pages that are made, not for all
+        found = made.get(r.report_id)
+        if found is None:
+            found = made[r.report_id] = summary(r, checks.get(r.report_id, ()),
+                                                checked.totals[r.report_id])
+        return found
+
     by_year: dict[int, list[Report]] = defaultdict(list)
     for r in reports:
         by_year[r.meta.year].append(r)
@@ -197,14 +204,15 @@ def build_pages(reports: list, checked: Checked, library: Library, packages: Pac
         _download(packages, f"{PACKAGE_NAME}.zip", "组合数据包（ZIP，全部 CSV 与描述）"),
     )
     latest_year = max(by_year) if by_year else None
+    totals = {year: _totals(rs) for year, rs in by_year.items()}
     pages = [Page("index.html", "home.html", SITE_TITLE,
                   "中国各级行政机关政府信息公开工作年度报告的法定表格：可比较、可校验、可下载。",
-                  "home", HomeData(tuple(summaries[:10]),
-                                   _totals(by_year[latest_year]) if latest_year else (),
+                  "home", HomeData(tuple(map(summary_of, reports[:10])),
+                                   totals[latest_year] if latest_year else (),
                                    latest_year, years, combined))]
     key = units.reports.__getitem__
-    by_id = {s.report_id: s for s in summaries}
-    found = pairs(reports)
+    groups = histories(reports)
+    found = pairs(reports, groups)
     work: list[tuple[str, Callable[[], dict[str, bytes]]]] = []  # (key, make) of every unit
     comparisons: dict[str, list[NavItem]] = defaultdict(list)
     for a, b, kind in found:
@@ -214,8 +222,8 @@ def build_pages(reports: list, checked: Checked, library: Library, packages: Pac
         work.append((key_of("compare", units.shared, kind, key(a.report_id), key(b.report_id)),
                      lambda a=a, b=b, kind=kind: render(compare_page(
                          library.report(a.report_id), library.report(b.report_id), kind, forms,
-                         by_id))))
-    before_of = previous_of(reports)  # the change against it is made with the page, if at all
+                         {r.report_id: summary_of(r) for r in (a, b)}))))
+    before_of = previous_of(reports, groups)  # the change against it is made with the page
     sizes_of: dict[str, dict[str, int]] = defaultdict(dict)  # report folder → its files' sizes
     for p, n in packages.sizes.items():
         sizes_of[p.rsplit("/", 1)[0] + "/"][p] = n
@@ -228,27 +236,28 @@ def build_pages(reports: list, checked: Checked, library: Library, packages: Pac
                      lambda rid=rid, r=r, before=before, mine=mine: render(report_page(
                          *library.load(rid), packages, forms,
                          before and previous_report(before, r), mine))))
-    groups = histories(reports)
     for agency_id, mine in groups.items():
         work.append((key_of("agency", units.shared, agency_id, *(key(r.report_id) for r in mine)),
                      lambda agency_id=agency_id, mine=mine: render(agency_page(agency_id, mine))))
+    for year, rs in sorted(by_year.items()):  # a year page is made again when one of its
+        # reports changed, from their briefs (a year of 2,500 reports takes half a second)
+        work.append((key_of("year", units.shared, year, *(key(r.report_id) for r in rs)),
+                     lambda year=year, rs=rs: render(year_page(year, rs, totals[year], summary_of))))
     out.memo.prepare(work)  # the units not made before, across the cores
     for k, make in work:
         out.unit(k, make)
-    for year, rs in sorted(by_year.items()):
-        series = tuple(series_row(r) for r in sorted(rs, key=lambda r: r.meta.agency_id))
-        chart, files = year_chart(year, rs)
-        pages.append(Page(f"years/{year}/index.html", "year.html", f"{year} 年度报告",
-                          f"{year} 年度政府信息公开工作年度报告 {len(rs)} 份及其主要数据。", "years",
-                          YearData(year, tuple(s for s in summaries if s.year == year), _totals(rs),
-                                   series, (chart,)),
-                          (NavItem("home", "首页", "index.html"),), files=tuple(sorted(files.items()))))
+    pages.append(Page("years/index.html", "years.html", "全部年度", "按年度浏览报告。", "years",
+                      tuple(YearTotals(y, totals[y]) for y in sorted(by_year, reverse=True)),
+                      (NavItem("home", "首页", "index.html"),)))
     pages += [agencies_index(groups), checks_page(reports, checks, forms, checked.tried),
               compare_index(found)]
     combined_docs, per_report_docs = resource_docs(packages, forms)
     pages.append(Page("datasets/index.html", "datasets.html", "数据下载与字段说明",
                       "组合数据包与各报告数据包的全部资源、字段、类型与代码。", "datasets",
-                      DatasetsData(combined_docs, per_report_docs, combined, tuple(summaries)),
+                      DatasetsData(combined_docs, per_report_docs, combined,
+                                   tuple(NavItem(r.report_id, r.meta.title,
+                                                 f"reports/{r.report_id}/index.html")
+                                         for r in reports)),
                       (NavItem("home", "首页", "index.html"),)))
     pages.append(Page("about/index.html", "about.html", "关于本站",
                       "数据来源、勾稽关系校验的含义与各状态的解释。", "about",
@@ -259,6 +268,17 @@ def build_pages(reports: list, checked: Checked, library: Library, packages: Pac
                                       for k, v in forms.versions.items())),
                       (NavItem("home", "首页", "index.html"),)))
     return pages
+
+
+def year_page(year: int, reports: list, totals: tuple[Figure, ...],
+              summary_of: Callable[[object], ReportSummary]) -> Page:
+    """One year's page: its reports with their key figures and the comparison across agencies."""
+    series = tuple(series_row(r) for r in sorted(reports, key=lambda r: r.meta.agency_id))
+    chart, files = year_chart(year, reports)
+    return Page(f"years/{year}/index.html", "year.html", f"{year} 年度报告",
+                f"{year} 年度政府信息公开工作年度报告 {len(reports)} 份及其主要数据。", "years",
+                YearData(year, tuple(map(summary_of, reports)), totals, series, (chart,)),
+                (NavItem("home", "首页", "index.html"),), files=tuple(sorted(files.items())))
 
 
 def templates_digest(templates: Path) -> str:
@@ -308,10 +328,6 @@ def render_site(reports: list, checked: Checked, library: Library, packages: Pac
 
     units = Units(report_keys, key_of(templates_digest(templates), site))
     pages = build_pages(reports, checked, library, packages, forms, render, out, units)
-    pages.append(Page("years/index.html", "years.html", "全部年度", "按年度浏览报告。", "years",
-                      tuple(sorted((p.data for p in pages if p.template == "year.html"),
-                                   key=lambda d: -d.year)),
-                      (NavItem("home", "首页", "index.html"),)))
     pages.append(Page("search/index.html", "search.html", "搜索", "按机关、年度和关键词搜索报告。", "",
                       None, (NavItem("home", "首页", "index.html"),)))
     base_path = urlsplit(base_url).path.rstrip("/") + "/" if base_url else ""
