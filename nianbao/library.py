@@ -12,7 +12,9 @@ from collections import OrderedDict
 from pathlib import Path
 
 from .acknowledge import mark
+from .brief import Brief
 from .cache import ReadCache
+from .crossyear import CrossBrief, pair_checks
 from .model import Check, Report
 from .read import read_one
 
@@ -21,8 +23,8 @@ HELD = 16  # reports kept loaded (a compare page and an agency's pages reuse a f
 
 class Library:
     def __init__(self, cache: ReadCache, content: Path, keys: dict[str, str],
-                 cross: dict[str, tuple[Check, ...]], paths: dict[str, str]):
-        self.cache, self.content, self.keys, self.cross, self.paths = cache, content, keys, cross, paths
+                 cross: dict[str, CrossBrief], briefs: dict[str, Brief]):
+        self.cache, self.content, self.keys, self.cross, self.briefs = cache, content, keys, cross, briefs
         self.held: OrderedDict[str, tuple[Report, tuple[Check, ...]]] = OrderedDict()
 
     def load(self, report_id: str) -> tuple[Report, tuple[Check, ...]]:
@@ -30,11 +32,14 @@ class Library:
         if found is None:
             result = self.cache.get(self.keys[report_id])
             if result is None:  # the entry went away since the build read it: read the file again
-                result = read_one(Path(self.paths[report_id]), self.content)
+                result = read_one(Path(self.briefs[report_id].path), self.content)
             report, checks, _ = result
             if report is None or report.report_id != report_id:
-                raise RuntimeError(f"{self.paths[report_id]} changed while the build was running")
-            found = (report, mark(report.meta, checks + self.cross.get(report_id, ())))
+                raise RuntimeError(f"{self.briefs[report_id].path} changed while the build was running")
+            cross = self.cross.get(report_id)
+            if cross is not None:  # from the briefs, as the build found them
+                checks += pair_checks(self.briefs[report_id], self.briefs[cross.previous])
+            found = (report, mark(report.meta, checks))
             self.held[report_id] = found
             if len(self.held) > HELD:
                 self.held.popitem(last=False)
