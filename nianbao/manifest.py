@@ -87,6 +87,25 @@ class Manifest(Mapping):
         """Path → sha256 hex, a view."""
         return _Shas(self)
 
+    def paths(self) -> list[str]:
+        """Every path, sorted (the manifest's own list: not to be changed)."""
+        return self._paths
+
+    def index(self, rel: str) -> int:
+        """The position of a path in ``paths()`` (KeyError if it is not there)."""
+        i = self._at(rel)
+        if i is None:
+            raise KeyError(rel)
+        return i
+
+    def digests(self) -> bytes:
+        """The raw digests (32 bytes each) in path order, joined."""
+        return self._sha
+
+    def times(self) -> tuple[array, array]:
+        """Copies of the sizes and modification times, in path order."""
+        return array("q", self._size), array("q", self._mtime)
+
     def identity(self) -> bytes:
         """The paths and digests in one string (equal manifests hold the same bytes)."""
         return "\0".join(self._paths).encode() + b"\1" + self._sha

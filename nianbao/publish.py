@@ -263,6 +263,54 @@ def _sync_twin(target: Path, twin_manifest: Manifest | None, live: Manifest | No
     return Manifest.of_columns(paths, b"".join(raws), sizes, mtimes)
 
 
+def _same_paths(live: Manifest, output: Output) -> bool:
+    """Whether the new tree holds exactly the paths of the live one (a rebuild that adds or
+    removes no file: the common case, published at the cost of the files that changed)."""
+    paths = live.paths()
+    if not all(rel in live for rel in output.files):
+        return False
+    return len(output.kept | output.files.keys()) == len(paths) and output.kept.issubset(paths)
+
+
+def _differing(a: bytes, b: bytes) -> list[int]:
+    """Indices of the 32-byte digests that differ between two equally long columns. Few differ
+    after an edit: halves that are equal are skipped whole, compared by the C library."""
+    ma, mb, out, todo = memoryview(a), memoryview(b), [], [(0, len(a) // 32)]
+    while todo:
+        lo, hi = todo.pop()
+        if ma[32 * lo:32 * hi] == mb[32 * lo:32 * hi]:
+            continue
+        if hi - lo == 1:
+            out.append(lo)
+            continue
+        mid = (lo + hi) // 2
+        todo += [(mid, hi), (lo, mid)]
+    return sorted(out)
+
+
+def _patch_twin(target: Path, twin: Manifest, live: Manifest, facts: dict[str, tuple[str, int]],
+                files: dict[str, bytes | Path]) -> Manifest:
+    """``_sync_twin`` when the twin's record is trusted and the twin, the live tree and the new
+    one hold the same paths: the new digests are the live ones with the written files' put in,
+    and only the paths whose digest differs from the twin's are written (a written file) or
+    linked (a kept one), so its cost follows the change, not the size of the tree."""
+    paths, want = live.paths(), bytearray(live.digests())
+    for rel, (sha, _) in facts.items():
+        i = live.index(rel)
+        want[32 * i:32 * i + 32] = bytes.fromhex(sha)
+    sha, sizes, mtimes = bytearray(twin.digests()), *twin.times()
+    folder = _twin(target)
+    for i in _differing(bytes(want), bytes(sha)):
+        rel = paths[i]
+        if rel in files:
+            st = _atomic_write(folder / rel, files[rel])
+        else:  # kept: the live file, linked once its record says it is unchanged
+            st = _kept(target / rel, folder / rel, live[rel])
+        sha[32 * i:32 * i + 32] = want[32 * i:32 * i + 32]
+        sizes[i], mtimes[i] = st.st_size, st.st_mtime_ns
+    return Manifest.of_columns(paths, bytes(sha), sizes, mtimes)
+
+
 def exchange(a: Path, b: Path) -> None:
     """Folder ``b`` in place of ``a`` and ``a`` in place of ``b``, in one call on Linux (where
     ``a`` is missing, ``b`` becomes ``a`` and an empty ``b`` is left)."""
@@ -333,25 +381,35 @@ def publish(trees: dict[Path, Output],
         _home(target).mkdir(parents=True, exist_ok=True)
         state = _normalised(target, _read_state(target))
         live = state.get("live")
-        new: dict[str, Entry | None] = {rel: (*_facts(data, seen), 0)
-                                        for rel, data in output.files.items()}
-        for rel in output.kept - set(output.files):
-            if live is None or rel not in live:
-                raise PublishError(f"{target}/{rel} was to be kept but is not known to be there")
-            new[rel] = None
+        facts = {rel: _facts(data, seen) for rel, data in output.files.items()}
+        same = live is not None and _same_paths(live, output)
+        new: dict[str, Entry | None] | None = None  # path → its entry, None for a kept file
+        if not same:
+            new = {rel: (*f, 0) for rel, f in facts.items()}
+            for rel in output.kept - set(output.files):
+                if live is None or rel not in live:
+                    raise PublishError(f"{target}/{rel} was to be kept but is not known to be there")
+                new[rel] = None
         _write_state(target, {**state, "twin": None})  # unknown until the twin is done
         changed_top = state.get("twin_top") is None or top(_twin(target)) != state["twin_top"]
-        twin = _sync_twin(target, state.get("twin"), live, new, output.files, check or changed_top)
+        twin_record, check_twin = state.get("twin"), check or changed_top
+        if same and twin_record is not None and not check_twin and twin_record.paths() == live.paths():
+            twin = _patch_twin(target, twin_record, live, facts, output.files)
+        else:
+            if new is None:
+                new = {rel: (*facts[rel], 0) if rel in facts else None for rel in live}
+            twin = _sync_twin(target, twin_record, live, new, output.files, check_twin)
         # the live tree becomes the twin: its record is trusted next time only if its top is as
         # recorded (and it was not a build told to look at everything)
         live_top = state.get("live_top") if not check and top(target) == state.get("live_top") else None
         states[target] = {**state, "twin": twin, "live_top": live_top}
         _write_state(target, states[target])
-        changed = {rel for rel in output.files
-                   if (live.sha(rel) if live is not None else None) != new[rel][0]}
-        stats.changed += len(changed) + len(set(live or {}) - set(new))
+        changed = {rel for rel, f in facts.items()
+                   if (live.sha(rel) if live is not None else None) != f[0]}
+        gone = 0 if same else len(set(live or {}) - set(new))
+        stats.changed += len(changed) + gone
         written[target] = (_twin(target), changed)
-        stats.trees[str(target)] = len(new)
+        stats.trees[str(target)] = len(twin)
     problems = verify(written) if verify else []
     if problems:
         raise PublishError("; ".join(problems))

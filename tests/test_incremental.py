@@ -224,3 +224,37 @@ def test_nothing_changed_is_told_from_the_records_and_check_output_looks_at_ever
     assert "nothing changed" in run()
     assert "nothing changed" not in run("--check-output")
     assert differences(tree(out / "site"), want) == []
+
+
+def test_an_edit_that_adds_no_file_brings_the_twin_in_step_by_its_change_alone(content, tmp_path,
+                                                                                 monkeypatch):
+    """With the twin's record trusted and no path added or removed, publishing writes only the
+    paths whose digest differs from the twin's (no walk over every path); the trees it leaves
+    are those of a cold build, and the next build (which uses the old live tree as its twin)
+    too."""
+    import nianbao.publish as publish
+
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    assert not build(content, out / "data", out / "site", cache_dir=cache, search=False).errors
+    some = sorted(content.rglob("*.md"))
+
+    synced: list[Path] = []  # trees whose twin was synced path by path
+    real_sync = publish._sync_twin
+    monkeypatch.setattr(publish, "_sync_twin",
+                        lambda target, *rest: synced.append(target) or real_sync(target, *rest))
+    written: list[Path] = []
+    real_write = publish._atomic_write
+    monkeypatch.setattr(publish, "_atomic_write",
+                        lambda path, data: written.append(path) or real_write(path, data))
+    for path in (some[1], some[2], some[1]):
+        written.clear()
+        _edit_figure(path)
+        synced.clear()
+        outcome = build(content, out / "data", out / "site", cache_dir=cache, search=False)
+        assert not outcome.errors and synced == []
+        total = sum(1 for _ in (out / "site").rglob("*") if _.is_file())
+        assert 0 < len(written) < total // 4, "the twin is brought in step by the change"
+        want = cold(content, tmp_path / "cold")
+        for t in ("data", "site"):
+            assert differences(tree(out / t), want[t]) == [], f"{path.name}: {t} differs"
+            assert intact(out / t, check=True)
