@@ -32,14 +32,22 @@ def kept_cells(forms: Forms | None = None) -> frozenset[CellKey]:
     return frozenset(SERIES_CELLS) | cross_year_cells(forms or load_forms())
 
 
+@functools.cache
+def _positions() -> dict[CellKey, int]:
+    """Where each kept cell's value is in a brief's ``values``: kept cells in sorted order."""
+    return {k: i for i, k in enumerate(sorted(kept_cells()))}
+
+
 @dataclass(frozen=True)
 class Brief(Derived):
     meta: Meta
     path: str
     template: str
     full_text: bool
-    sections: tuple[Section, ...]  # code and heading of each (no prose)
-    values: dict[CellKey, Number]  # the kept cells published as numbers
+    sections: tuple[Section, ...]  # code and heading of those a failing check names (no prose)
+    values: tuple[Number | None, ...]  # each kept cell's number (None: not published as one),
+    # in ``_positions()`` order: a plain tuple, as a dict keyed by cells took twice as long as
+    # everything else in a brief to load, 10,000 briefs on every build
     checks: int  # how many checks the report's own identities gave
     tried: frozenset[str]  # the identities that gave a result
     failing: tuple[Check, ...]  # the checks that do not hold
@@ -53,10 +61,10 @@ class Brief(Derived):
         return self.__dict__.get("_report_id") or derived(self, "_report_id", lambda: self.meta.report_id)
 
     def value(self, table: str, *key: str) -> Number | None:
-        k = (table, key)
-        if k not in kept_cells():
+        i = _positions().get((table, key))
+        if i is None:
             raise KeyError(f"a brief does not keep cell {table} {key}: add it to kept_cells()")
-        return self.values.get(k)
+        return self.values[i]
 
     def cell(self, table: str, *key: str) -> Cell | None:
         value = self.value(table, *key)
@@ -68,14 +76,22 @@ class Brief(Derived):
 
 def brief(report: Report, checks: tuple[Check, ...]) -> Brief:
     """The brief of a report and the checks its own identities gave."""
-    kept = kept_cells()
+    positions = _positions()
     failing = tuple(c for c in checks if not c.passed)
     anchors = {a for c in failing for a in (*c.focus, *c.cells)}
+    named = {c.scope.partition(".")[0] for c in failing}  # a passage's scope: section.n
+    values: list[Number | None] = [None] * len(positions)
+    seen: set[int] = set()
+    for c in report.cells:  # the first cell of a key, as ``Report.value`` reads it
+        i = positions.get((c.table, c.key))
+        if i is not None and i not in seen:
+            seen.add(i)
+            values[i] = c.value if c.status == REPORTED else None
     return Brief(
         meta=report.meta, path=report.path, template=report.template, full_text=report.full_text,
-        sections=tuple(Section(s.code, s.heading, "", s.line) for s in report.sections),
-        values={(c.table, c.key): c.value for c in report.cells
-                if c.status == REPORTED and (c.table, c.key) in kept},
+        sections=tuple(Section(s.code, s.heading, "", s.line) for s in report.sections
+                       if s.code in named),
+        values=tuple(values),
         checks=len(checks), tried=frozenset(c.check for c in checks), failing=failing,
         known=frozenset((c.check, c.scope) for c in checks) if report.meta.discrepancies else frozenset(),
         located={c.anchor: (c.line, c.col) for c in report.cells if c.anchor in anchors and c.line},

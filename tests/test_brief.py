@@ -54,3 +54,24 @@ def test_a_brief_refuses_a_cell_it_does_not_keep():
     with pytest.raises(KeyError, match="does not keep"):
         b.value("applications", "new", "natural_person")
     assert len(pickle.dumps(b)) < len(pickle.dumps(report)) / 10
+
+
+def test_a_brief_keeps_the_headings_its_failing_checks_name_and_its_figures():
+    """A failing prose check's scope is ``<section>.<n>``: the checks page names the passage by
+    its heading, so the brief keeps that section's heading (and no other section)."""
+    from nianbao.brief import kept_cells
+    from nianbao.checkpages import scope_label
+    from nianbao.model import Check
+
+    report = next(r for r in read_reports(CONTENT, None, 1).reports
+                  if r.report_id == "2020-heilongjiang")
+    section = next(s for s in report.sections if s.heading)
+    failing = Check(report.report_id, "X5", f"{section.code}.1", 5, 6, "fail", "", cells=())
+    b = brief(report, (failing,))
+    assert [s.code for s in b.sections] == [section.code]
+    forms = load_forms()
+    assert scope_label(b, failing, forms) == scope_label(report, failing, forms)
+    assert section.heading in scope_label(b, failing, forms)
+    assert brief(report, ()).sections == ()
+    for table, key in kept_cells():
+        assert b.value(table, *key) == report.value(table, *key)
