@@ -10,7 +10,7 @@ template           page.data           what it shows
 =================  ==================  =========================================================
 home.html          ``HomeData``        what the site is, headline figures, latest reports
 years.html         ``tuple[YearTotals]`` every year with its totals, newest first
-year.html          ``YearData``        the reports of one year with their key figures
+year.html          ``YearData``        a page of one year's reports with their key figures
 report.html        ``ReportData``      one report: prose, the three tables, checks, downloads
 datasets.html      ``DatasetsData``    every resource and field of the packages, downloads
 agencies.html      ``tuple[NavItem]``  every agency, with its years
@@ -171,11 +171,17 @@ class ReportData:
 
 @dataclass(frozen=True)
 class YearData:
+    """One page of a year: a year of many reports is shown ``render.YEAR_PAGE`` reports a page,
+    in agency order; the first page also has the year's totals and chart."""
+
     year: int
-    reports: tuple[ReportSummary, ...]
-    totals: tuple[Figure, ...]
+    reports: tuple[ReportSummary, ...]  # this page's
+    totals: tuple[Figure, ...]  # the year's (first page only)
     series: tuple[SeriesRow, ...] = ()  # one row per report: the comparison across agencies
-    charts: tuple[Chart, ...] = ()
+    charts: tuple[Chart, ...] = ()  # first page only
+    count: int = 0  # the year's reports, on all its pages
+    page: int = 1
+    pages: tuple[NavItem, ...] = ()  # every page of the year (key: its number), when more than one
 
 
 @dataclass(frozen=True)

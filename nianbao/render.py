@@ -239,10 +239,15 @@ def build_pages(reports: list, checked: Checked, library: Library, packages: Pac
     for agency_id, mine in groups.items():
         work.append((key_of("agency", units.shared, agency_id, *(key(r.report_id) for r in mine)),
                      lambda agency_id=agency_id, mine=mine: render(agency_page(agency_id, mine))))
-    for year, rs in sorted(by_year.items()):  # a year page is made again when one of its
-        # reports changed, from their briefs (a year of 2,500 reports takes half a second)
-        work.append((key_of("year", units.shared, year, *(key(r.report_id) for r in rs)),
-                     lambda year=year, rs=rs: render(year_page(year, rs, totals[year], summary_of))))
+    for year, rs in sorted(by_year.items()):  # a year's page is made again when one of its
+        # reports changed, from their briefs; the first, with the totals and chart, when any did
+        parts = year_parts(rs)
+        for n, part in enumerate(parts, 1):
+            mine = rs if n == 1 else part
+            work.append((key_of("year", units.shared, year, n, len(parts), len(rs),
+                                *(key(r.report_id) for r in mine)),
+                         lambda year=year, rs=rs, n=n, part=part, count=len(parts): render(
+                             year_page(year, part, n, count, rs, totals[year], summary_of))))
     out.memo.prepare(work)  # the units not made before, across the cores
     for k, make in work:
         out.unit(k, make)
@@ -270,15 +275,38 @@ def build_pages(reports: list, checked: Checked, library: Library, packages: Pac
     return pages
 
 
-def year_page(year: int, reports: list, totals: tuple[Figure, ...],
-              summary_of: Callable[[object], ReportSummary]) -> Page:
-    """One year's page: its reports with their key figures and the comparison across agencies."""
-    series = tuple(series_row(r) for r in sorted(reports, key=lambda r: r.meta.agency_id))
-    chart, files = year_chart(year, reports)
-    return Page(f"years/{year}/index.html", "year.html", f"{year} 年度报告",
-                f"{year} 年度政府信息公开工作年度报告 {len(reports)} 份及其主要数据。", "years",
-                YearData(year, tuple(map(summary_of, reports)), totals, series, (chart,)),
-                (NavItem("home", "首页", "index.html"),), files=tuple(sorted(files.items())))
+YEAR_PAGE = 100  # reports a year page shows: a year of 1,700 reports was one 2 MB page
+
+
+def year_parts(reports: list) -> list[list]:
+    """A year's reports in agency order, ``YEAR_PAGE`` a page."""
+    ordered = sorted(reports, key=lambda r: (r.meta.agency_id, r.report_id))
+    return [ordered[i:i + YEAR_PAGE] for i in range(0, len(ordered), YEAR_PAGE)] or [[]]
+
+
+def year_path(year: int, n: int = 1) -> str:
+    return f"years/{year}/index.html" if n == 1 else f"years/{year}/{n}/index.html"
+
+
+def year_page(year: int, part: list, n: int, count: int, reports: list,
+              totals: tuple[Figure, ...], summary_of: Callable[[object], ReportSummary]) -> Page:
+    """Page ``n`` of ``count`` of a year: the reports of ``part`` with their key figures and the
+    comparison across agencies; the first page also the totals and chart of all ``reports``."""
+    series = tuple(series_row(r) for r in part)
+    charts, files = (), {}
+    if n == 1:
+        chart, files = year_chart(year, reports)
+        charts = (chart,)
+    pages = tuple(NavItem(str(k), f"第 {k} 页", year_path(year, k))
+                  for k in range(1, count + 1)) if count > 1 else ()
+    suffix = f"（第 {n} 页，共 {count} 页）" if count > 1 else ""
+    crumbs = (NavItem("home", "首页", "index.html"),) + (
+        (NavItem("year", f"{year} 年", year_path(year)),) if n > 1 else ())
+    return Page(year_path(year, n), "year.html", f"{year} 年度报告{suffix}",
+                f"{year} 年度政府信息公开工作年度报告 {len(reports)} 份及其主要数据{suffix}。", "years",
+                YearData(year, tuple(map(summary_of, part)), totals if n == 1 else (), series,
+                         charts, len(reports), n, pages),
+                crumbs, files=tuple(sorted(files.items())))
 
 
 def templates_digest(templates: Path) -> str:

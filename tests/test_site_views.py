@@ -168,3 +168,61 @@ def test_every_page_carries_a_content_security_policy(built_site):
         assert "unsafe-inline" not in csp["content"] and "unsafe-eval'" not in csp["content"].replace("wasm-unsafe-eval'", "")
         assert not doc.find(attrs={"style": True}), path
         assert all(s.get("src") or s.get("type") == "application/ld+json" for s in doc.find_all("script")), path
+
+
+def test_a_year_of_many_reports_is_shown_a_page_of_them_at_a_time(tmp_path, monkeypatch):
+    """A year with more reports than a page holds gets numbered pages in agency order, each
+    linking every other; the first has the year's totals and chart, the others point to it; every
+    report is on exactly one page; and an edit makes again only its page and the first (a year
+    of 1,700 reports was one 2 MB page, made again whole after any edit)."""
+    import sys
+
+    import nianbao.render as render
+    from nianbao.pipeline import build
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+    from synthetic import generate
+
+    monkeypatch.setattr(render, "YEAR_PAGE", 2)
+    content, out = tmp_path / "content", tmp_path / "out"
+    paths = generate(30, content, 1)  # five reports a year
+    assert not build(content, out / "data", out / "site", cache_dir=tmp_path / "cache",
+                     search=False).errors
+    site = out / "site"
+    first, second, third = (soup(site, p) for p in ("years/2021/index.html",
+                                                    "years/2021/2/index.html",
+                                                    "years/2021/3/index.html"))
+    assert not (site / "years/2021/4/index.html").exists()
+    for n, doc in enumerate((first, second, third), 1):
+        pager = doc.select("nav.pager")
+        assert len(pager) == 2, "a pager above and below the reports"
+        items = pager[0].select("li")
+        assert [li.get_text(strip=True) for li in items] == ["第 1 页", "第 2 页", "第 3 页"]
+        assert items[n - 1].select_one("[aria-current=page]") is not None
+        folder = site / ("years/2021" if n == 1 else f"years/2021/{n}")
+        for a in pager[0].select("a"):
+            assert (folder / a["href"]).resolve().is_file(), a["href"]
+    assert first.select_one(".figures") is not None and first.select_one("figure.chart")
+    assert second.select_one("figure.chart") is None
+    assert second.select_one("p.lead a")["href"].endswith("years/2021/index.html")
+    listed = [a.get_text(strip=True) for doc in (first, second, third)
+              for a in doc.select("ul.reports h3 a")]
+    titles = sorted(p.read_text("utf-8").split("title: ", 1)[1].split("\n", 1)[0].strip("'\" ")
+                    for p in paths if p.parent.name == "2021")
+    assert sorted(listed) == titles and len(set(listed)) == 5
+    rows = [len(doc.select("table tbody tr")) for doc in (first, second, third)]
+    assert rows == [2, 2, 1]
+    # an edit of a report on page 3 makes page 3 and the first again, not page 2
+    made: list[tuple[int, int]] = []
+    real = render.year_page
+    monkeypatch.setattr(render, "year_page",
+                        lambda year, part, n, *rest: made.append((year, n)) or real(year, part, n, *rest))
+    last = sorted(p for p in paths if p.parent.name == "2021")[-1]
+    text = last.read_text("utf-8")
+    last.write_text(text.replace("title: ", "title: 修订 ", 1), "utf-8")
+    assert not build(content, out / "data", out / "site", cache_dir=tmp_path / "cache",
+                     jobs=1, search=False).errors  # one process: the pages made are seen here
+    # (and the agency's 2022 report's pages: its cross-year checks read the edited report)
+    assert {(2021, 1), (2021, 3)} <= set(made) and (2021, 2) not in made
+    assert {n for year, n in made} == {1, 3}
+    assert "修订" in soup(site, "years/2021/3/index.html").get_text()
