@@ -30,9 +30,8 @@ import errno
 import os
 import pickle
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
-from itertools import chain
 from pathlib import Path
 from typing import NamedTuple
 
@@ -40,7 +39,7 @@ from .forms import Forms
 from .memo import Memo, key_of
 from .publish import PublishError, exchange, link_or_copy
 from .xlsx import Chunked, sheet_rows, write_workbook
-from .zipstream import Segment, ZipWriter, segment
+from .zipstream import Segment, Stored, ZipWriter, crc32_combine, segment
 
 PER_REPORT = ("reports", "proactive", "applications", "review_litigation", "checks")
 PER_BUCKET = 32  # reports per validation slice, about
@@ -151,15 +150,21 @@ class _Spool:
         self._flush()
 
     @staticmethod
-    def _read(f, spans: list[Span]) -> Iterator[Segment]:
-        for s in spans:
-            yield Segment(s.raw, s.crc, os.pread(f.fileno(), s.size, s.offset))
+    def _stored(f, spans: list[Span]) -> list[Stored]:
+        """Consecutive spans (as the spools write them) as one run of the file."""
+        if not spans:
+            return []
+        crc = 0
+        for span in spans:
+            crc = crc32_combine(crc, span.crc, span.raw)
+        start, end = spans[0].offset, spans[-1].offset + spans[-1].size
+        return [Stored(f.fileno(), start, end - start, sum(s.raw for s in spans), crc)]
 
-    def zip_segments(self) -> Iterator[Segment]:
-        return self._read(self.zip, self.zip_spans)
+    def zip_segments(self) -> list[Stored]:
+        return self._stored(self.zip, self.zip_spans)
 
-    def sheet_segments(self, i: int, j: int) -> Iterator[Segment]:
-        return self._read(self.sheet, self.sheet_spans[i:j])
+    def sheet_segments(self, i: int, j: int) -> list[Stored]:
+        return self._stored(self.sheet, self.sheet_spans[i:j])
 
 
 class _Kept:
@@ -288,7 +293,7 @@ def write_combined(folder: Path, schemas: dict[str, dict], ids: list[str], load:
             for path in sorted(files):
                 name = path[len("data/"):-len(".csv")] if path.startswith("data/") else ""
                 if name in spools:
-                    z.add_segments(path, chain([spools[name].header], spools[name].zip_segments()))
+                    z.add_segments(path, [spools[name].header, *spools[name].zip_segments()])
                 else:
                     z.add_bytes(path, files[path])
         tables = []

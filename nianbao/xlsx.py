@@ -33,11 +33,10 @@ import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from itertools import chain
 from typing import BinaryIO
 
 from .safe import neutralise
-from .zipstream import Segment, ZipWriter
+from .zipstream import Segment, Stored, ZipWriter
 
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 MAX_ROWS = 1_048_576  # rows in one sheet, the header row included
@@ -338,7 +337,7 @@ class Chunked:
     fields: list[dict]
     counts: list[int]  # rows of each chunk, in order
     widths: tuple[int, ...]  # widest value of each column over all chunks
-    segments: Callable[[int, int], Iterable[Segment]]  # the rows of chunks i … j-1
+    segments: Callable[[int, int], Iterable[Segment | Stored]]  # the rows of chunks i … j-1
 
 
 def write_workbook(out: BinaryIO, tables: list[Chunked]) -> None:
@@ -369,4 +368,4 @@ def write_workbook(out: BinaryIO, tables: list[Chunked]) -> None:
             widths = [max(_width(h), w) for h, w in zip(headers, t.widths or [0] * len(headers))]
             head = _sheet_head(headers, widths, rows + 1, refs=False).encode("utf-8")
             z.add_segments(f"xl/worksheets/sheet{n}.xml",
-                           chain([head], t.segments(i, j), [SHEET_TAIL.encode("utf-8")]))
+                           [head, *t.segments(i, j), SHEET_TAIL.encode("utf-8")])

@@ -12,6 +12,10 @@ This works because a segment is a raw deflate stream ended by a *full flush*, ne
 segments chain into one valid stream that ``END`` (an empty final block) closes. The member's
 CRC-32 comes from the segments' CRCs with ``crc32_combine``, without reading the data again.
 
+Segments written one after another to a file are themselves a segment: a ``Stored`` run (a
+range of that file, with the run's raw size and CRC) is copied into a member in large blocks,
+not segment by segment.
+
 ``ZipWriter`` writes every entry with the same metadata (1980-01-01 00:00:00, Unix, mode 0644,
 deflate, no extra fields unless ZIP64 needs them), so the same input gives the same bytes.
 """
@@ -20,10 +24,12 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import os
 import struct
 import zlib
 from collections.abc import Iterable, Sized
 from dataclasses import dataclass
+from typing import NamedTuple
 
 END = b"\x03\x00"  # an empty final fixed-Huffman block: closes a chain of segments
 ZIP64_LIMIT = 0xFFFFFFFF  # a size or offset this big or bigger needs ZIP64
@@ -41,6 +47,24 @@ class Segment:
     raw: int
     crc: int
     data: bytes
+
+
+class Stored(NamedTuple):
+    """Segments stored one after another in an open file: ``size`` bytes from ``offset`` of file
+    descriptor ``fd``, deflating ``raw`` bytes of data whose CRC-32 is ``crc``."""
+
+    fd: int
+    offset: int
+    size: int
+    raw: int
+    crc: int
+
+
+BLOCK = 1 << 20  # bytes a Stored run is copied by
+
+
+def _size(item: Segment | Stored) -> int:
+    return item.size if isinstance(item, Stored) else len(item.data)
 
 
 def segment(raw: bytes, level: int = 6) -> Segment:
@@ -178,25 +202,38 @@ class ZipWriter:
         header gets a ZIP64 field if they need one; a member streamed from a plain iterator
         must stay under ``ZIP64_LIMIT`` (else ``ValueError``, the archive being then unusable).
         """
-        items: Iterable[Segment | bytes] = segments
+        items: Iterable[Segment | Stored | bytes] = segments
         zip64 = False
         if isinstance(segments, Sized):
-            items = [s if isinstance(s, Segment) else segment(bytes(s)) for s in segments]
+            items = [s if isinstance(s, (Segment, Stored)) else segment(bytes(s)) for s in segments]
             raw = sum(s.raw for s in items)
-            zip64 = max(raw, sum(len(s.data) for s in items) + len(END)) >= ZIP64_LIMIT
+            zip64 = max(raw, sum(map(_size, items)) + len(END)) >= ZIP64_LIMIT
         entry = self._start(name, zip64)
         crc = raw = compressed = 0
         for item in items:
-            seg = item if isinstance(item, Segment) else segment(bytes(item))
-            self._out.write(seg.data)
+            seg = item if isinstance(item, (Segment, Stored)) else segment(bytes(item))
+            if isinstance(seg, Stored):
+                self._copy(seg)
+            else:
+                self._out.write(seg.data)
             crc = crc32_combine(crc, seg.crc, seg.raw)
             raw += seg.raw
-            compressed += len(seg.data)
+            compressed += _size(seg)
         self._out.write(END)
         compressed += len(END)
         if not zip64 and max(raw, compressed) >= ZIP64_LIMIT:
             raise ValueError(f"{name}: too large for a header written before its data; pass a list")
         self._finish(entry, crc, compressed, raw)
+
+    def _copy(self, run: Stored) -> None:
+        offset, left = run.offset, run.size
+        while left > 0:
+            block = os.pread(run.fd, min(left, BLOCK), offset)
+            if not block:
+                raise OSError(f"a stored run ends {left} bytes before its recorded size")
+            self._out.write(block)
+            offset += len(block)
+            left -= len(block)
 
     def close(self) -> None:
         """Writes the central directory and the end records (ZIP64 ones if needed)."""

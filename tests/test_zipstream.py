@@ -74,6 +74,37 @@ def test_members_from_segments_bytes_and_mixed(chunks):
     assert members["empty.txt"] == members["none.csv"] == members["empty-items.csv"] == b""
 
 
+def test_a_member_from_stored_runs_of_a_file(chunks, tmp_path, monkeypatch):
+    """Segments written one after another to a file are copied as runs (in blocks smaller than
+    a run here), with each run's raw size and combined CRC; mixed with segments and bytes."""
+    from nianbao.zipstream import Stored
+
+    monkeypatch.setattr(zipstream, "BLOCK", 1000)
+    segs = [segment(c) for c in chunks]
+    path = tmp_path / "part"
+    path.write_bytes(b"".join(s.data for s in segs))
+
+    def run(fd: int, i: int, j: int) -> Stored:
+        start = sum(len(s.data) for s in segs[:i])
+        crc = 0
+        for s in segs[i:j]:
+            crc = crc32_combine(crc, s.crc, s.raw)
+        return Stored(fd, start, sum(len(s.data) for s in segs[i:j]), sum(s.raw for s in segs[i:j]), crc)
+
+    with open(path, "rb") as f:
+        fd = f.fileno()
+        data = write(lambda w: (
+            w.add_segments("runs.csv", [HEADER, run(fd, 0, 50), segs[50], run(fd, 51, len(segs))]),
+            w.add_segments("middle.csv", [run(fd, 10, 20)]),
+        ))
+        members = read_all(data)
+        assert members["runs.csv"] == HEADER + b"".join(chunks)
+        assert members["middle.csv"] == b"".join(chunks[10:20])
+        broken = run(fd, 0, len(segs))._replace(size=path.stat().st_size + 1)
+        with pytest.raises(OSError, match="ends"):
+            write(lambda w: w.add_segments("short.csv", [broken]))
+
+
 def test_deterministic_metadata_and_utf8_names(chunks):
     def build(w):
         w.add_segments("数据/全部报告.csv", [HEADER] + [segment(c) for c in chunks])
