@@ -8,6 +8,10 @@ covers everything the result depends on, so a stale entry can only be unused, ne
 
 where the code version hashes every module of the package and ``forms.yaml``. Entries are
 pickles written atomically (temporary file, then rename); an unreadable entry is a miss.
+
+Since every key covers the code version, nothing an earlier version left can be used again: the
+first successful build by a new version removes it (``forget_other_versions``; at 10,000 reports
+each version leaves 2–3 GB).
 """
 
 from __future__ import annotations
@@ -70,3 +74,41 @@ class ReadCache:
             os.replace(tmp, target)
         except OSError:
             pass  # a cache that cannot be written only costs time
+
+
+VERSION_FILE = "code-version"  # in the cache folder: the version whose entries it holds
+MARGIN_NS = 2 * 10**9  # file times lag the clock by a tick: entries this build wrote are newer
+# than its start less this
+
+
+def forget_other_versions(root: Path, since_ns: int) -> int:
+    """After a successful build that started at ``since_ns`` (``time.time_ns()``): if the cache
+    was last used by another version of the code (or its version is not recorded), remove every
+    entry this build did not write or rewrite, and record this version. Returns how many files
+    were removed (0 when the version is the one recorded: nothing is walked)."""
+    marker = root / VERSION_FILE
+    try:
+        if marker.read_text("utf-8") == code_version():
+            return 0
+    except OSError:
+        pass
+    removed = 0
+    for folder, dirs, files in os.walk(root):
+        here = Path(folder)
+        dirs[:] = [d for d in dirs if d != "templates"]  # Jinja's own checks say what is current
+        for name in files:
+            path = here / name
+            try:
+                if path != marker and path.lstat().st_mtime_ns < since_ns - MARGIN_NS:
+                    path.unlink()
+                    removed += 1
+            except OSError:
+                pass
+    try:
+        fd, tmp = tempfile.mkstemp(dir=root, prefix=".tmp-")
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(code_version())
+        os.replace(tmp, marker)
+    except OSError:
+        pass
+    return removed

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .acknowledge import acknowledge
 from .brief import Brief
-from .cache import ReadCache
+from .cache import ReadCache, forget_other_versions
 from .diagnostics import Diagnostic
 from .library import Library
 from .load import missing_content
@@ -209,7 +209,7 @@ def build(content: Path, data_dir: Path, site_dir: Path, base_url: str = "",
     inputs are unchanged are kept as published). ``check_output``: compare every output file
     with its record, not only the tops of the trees (nianbao.publish). One build at a time per
     output folder."""
-    start = time.perf_counter()
+    start, started_ns = time.perf_counter(), time.time_ns()
     with lock(site_dir.resolve().parent), ExitStack() as stack, lean():
         reads = _reads(stack, cache_dir, site_dir.resolve().parent)
         outcome, library = scan_reports(content, reads, jobs, progress)
@@ -223,6 +223,8 @@ def build(content: Path, data_dir: Path, site_dir: Path, base_url: str = "",
             if search:
                 site_files = _publish_bundle(site_dir, index_site(site_dir))
                 outcome.files = outcome.files - outcome.site_files + site_files
+            if cache_dir is not None:  # what an earlier version of the code left is of no use
+                forget_other_versions(cache_dir, started_ns)
     outcome.seconds = time.perf_counter() - start
     return outcome
 

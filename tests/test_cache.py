@@ -60,3 +60,37 @@ def test_unchanged_files_are_not_read_again(tmp_path, content_copy, seed_file, m
     edited = read_reports(content_copy, cache)
     assert opened == [seed_file.name]
     assert [c.check for cs in edited.checks.values() for c in cs if not c.passed] == ["R1"]
+
+
+def test_a_new_version_of_the_code_forgets_what_earlier_ones_left(tmp_path, monkeypatch):
+    """Every cache key covers the code version: the first build by a new version removes what
+    earlier ones left (which can never be used again) and keeps its own; a later build of that
+    version walks nothing and reads nothing again."""
+    import os
+    import time
+
+    from nianbao import cache as cache_module, memo, read
+    from nianbao.pipeline import build
+
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    assert not build(CONTENT, out / "data", out / "site", cache_dir=cache, search=False).errors
+    assert (cache / cache_module.VERSION_FILE).read_text("utf-8") == cache_module.code_version()
+    past = time.time_ns() - 3600 * 10**9
+    earlier = [p for p in cache.rglob("*") if p.is_file()]
+    for p in earlier:  # as if written an hour ago
+        os.utime(p, ns=(past, past))
+    new_version = cache_module.code_version() + "-next"
+    for module in (cache_module, memo, read):
+        monkeypatch.setattr(module, "code_version", lambda: new_version)
+    started = time.time_ns()
+    assert not build(CONTENT, out / "data", out / "site", cache_dir=cache, search=False).errors
+    left = [p for p in cache.rglob("*") if p.is_file()]
+    assert left and (cache / cache_module.VERSION_FILE).read_text("utf-8") == new_version
+    stale = [p for p in left if p.stat().st_mtime_ns < started - cache_module.MARGIN_NS]
+    assert all("templates" in p.relative_to(cache).parts for p in stale), stale
+    walked, reads = [], []
+    monkeypatch.setattr(os, "walk", lambda *a, **k: walked.append(a) or iter(()))
+    monkeypatch.setattr(read, "read_one", lambda *a, **k: reads.append(a))
+    outcome = build(CONTENT, out / "data", out / "site", cache_dir=cache, search=False)
+    assert not outcome.errors and outcome.changed == 0
+    assert walked == [] and reads == [], "the new version's entries were kept"
