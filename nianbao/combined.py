@@ -333,11 +333,25 @@ def verify_combined(folder: Path, schemas: dict[str, dict], ids: list[str], keys
     """Frictionless validation of the combined package, slice by slice (module docstring):
     problems found, none when valid. A report whose rows were valid in a slice under the same
     descriptor (its key unchanged) is not validated again, so an edit validates a slice of one."""
+    return verify_combined_started(folder, schemas, ids, keys, load, codes_csv, descriptor, memo,
+                                   to_csv, validate, lambda work: (lambda found=work(): found))()
+
+
+FEW_SLICES = 4  # slices (an edit's one or two) validated beside the build (nianbao.background)
+
+
+def verify_combined_started(folder: Path, schemas: dict[str, dict], ids: list[str],
+                            keys: dict[str, str], load: Loader, codes_csv: bytes, descriptor: bytes,
+                            memo: Memo, to_csv, validate: Callable[[list[str]], list[list[str]]],
+                            beside: Callable) -> Callable[[], list[str]]:
+    """``verify_combined`` with the slices written now and, when they are few, Frictionless run
+    by ``beside`` (``background.started``: on the other core while the build goes on); the
+    returned function gives the problems (and remembers what passed)."""
     marks = key_of("combined-valid", descriptor, codes_csv)
     valid: frozenset[str] = memo.store.get("v" + marks) or frozenset()
     todo_ids = [rid for rid in ids if keys[rid] not in valid]
     if not todo_ids and "codes" in valid:
-        return []
+        return lambda: []
     todo: list[tuple[list[str], str]] = []  # (reports, descriptor path)
     for n, bucket in enumerate(slices_of(todo_ids)):
         base = folder / f"slice-{n}"
@@ -355,15 +369,25 @@ def verify_combined(folder: Path, schemas: dict[str, dict], ids: list[str], keys
             for f in outs.values():
                 f.close()
         todo.append((bucket if n else ["codes", *bucket], str(base / "datapackage.json")))
-    problems, passed = [], set()
-    for (bucket, path), found in zip(todo, validate([p for _, p in todo])):
-        if found:
-            problems.append(f"datapackage.json is not a valid data package "
-                            f"(slice {os.path.basename(os.path.dirname(path))}): {found[0]}")
-        else:
-            passed.update(keys.get(rid, rid) for rid in bucket)
-    current = {keys[rid] for rid in ids} | {"codes"}
-    now = frozenset((valid | passed) & current)  # what is no longer published is forgotten
-    if now != valid:
-        memo.store.put("v" + marks, now)
-    return problems
+    paths = [p for _, p in todo]
+    if len(todo) <= FEW_SLICES:
+        pending = beside(lambda: validate(paths))
+    else:  # a cold build's hundreds of slices: across the cores now, not beside the pages
+        found = validate(paths)
+        pending = lambda: found  # noqa: E731
+
+    def settle() -> list[str]:
+        problems, passed = [], set()
+        for (bucket, path), found in zip(todo, pending()):
+            if found:
+                problems.append(f"datapackage.json is not a valid data package "
+                                f"(slice {os.path.basename(os.path.dirname(path))}): {found[0]}")
+            else:
+                passed.update(keys.get(rid, rid) for rid in bucket)
+        current = {keys[rid] for rid in ids} | {"codes"}
+        now = frozenset((valid | passed) & current)  # what is no longer published is forgotten
+        if now != valid:
+            memo.store.put("v" + marks, now)
+        return problems
+
+    return settle

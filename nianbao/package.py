@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from .combined import PER_REPORT, Chunk, chunk, verify_combined, write_combined
+from .background import started
+from .combined import PER_REPORT, Chunk, chunk, verify_combined_started, write_combined
 from .forms import Forms
 from .library import Library
 from .model import Check, Report
@@ -44,6 +45,15 @@ class Packages:
     downloads: dict[str, bytes | Path]
     sizes: dict[str, int] = field(default_factory=dict)  # per-report file → bytes
     sample: dict[str, bytes] = field(default_factory=dict)  # one report's package files
+    # the combined package's problems (none when valid): its Frictionless validation may still be
+    # running beside the build (nianbao.background); ``check`` waits for it
+    verified: Callable[[], list[str]] = lambda: []  # noqa: E731
+
+    def check(self) -> None:
+        """Raise ``PackageError`` if the combined package this build made is not valid."""
+        problems = self.verified()
+        if problems:
+            raise PackageError("; ".join(problems))
 
     def size(self, path: str) -> int:
         data = self.files.get(path, self.downloads.get(path))
@@ -140,7 +150,8 @@ def build_packages(
     from the report loaded whole from ``library``; ``reports`` may be briefs), and
     the combined package streamed from each report's chunks (``nianbao.combined``) through files
     in ``scratch``; both into ``data`` and ``site`` (under ``data/``). With ``validate`` (paths of
-    descriptors → problems of each), the combined package is validated slice by slice first."""
+    descriptors → problems of each), the combined package is validated slice by slice
+    (``Packages.check`` gives the outcome: an edit's slice is validated beside the build)."""
     reports = sorted(reports, key=lambda r: r.report_id)
     sizes: dict[str, int] = {}
     sample: dict[str, bytes] = {}
@@ -183,11 +194,10 @@ def build_packages(
     codes = forms.codes()
     codes_csv = to_csv([f["name"] for f in schemas["codes"]["fields"]], codes)
     descriptor = to_json(combined_descriptor(schemas, sorted({r.meta.year for r in reports})))
-    if validate is not None:
-        problems = verify_combined(scratch / "slices", schemas, ids, unit_keys, load, codes_csv,
-                                   descriptor, data.memo, to_csv, validate)
-        if problems:
-            raise PackageError("; ".join(problems))
+    verified = (verify_combined_started(scratch / "slices", schemas, ids, unit_keys, load,
+                                        codes_csv, descriptor, data.memo, to_csv, validate,
+                                        started)
+                if validate is not None else lambda: [])
     # the spools are kept beside the memo, for the next build
     root = data.memo.store.root if data.memo.lasting else None
     files, made = write_combined(scratch / "combined", schemas, ids, load, codes, codes_csv,
@@ -198,7 +208,8 @@ def build_packages(
     data.add(files)
     site.add(files, "data/")
     site.add(downloads, "data/")
-    return Packages(files=files, downloads=downloads, sizes=sizes, sample=sample)
+    return Packages(files=files, downloads=downloads, sizes=sizes, sample=sample,
+                    verified=verified)
 
 
 class PackageError(Exception):

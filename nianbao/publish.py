@@ -80,10 +80,14 @@ def _facts(data: bytes | Path, seen: dict[str, tuple[str, int]]) -> tuple[str, i
         return digest(data), len(data)
     found = seen.get(str(data))
     if found is None:
-        with open(data, "rb") as f:
-            found = seen[str(data)] = (hashlib.file_digest(f, "sha256").hexdigest(),
-                                       os.fstat(f.fileno()).st_size)
+        found = seen[str(data)] = file_facts(data)
     return found
+
+
+def file_facts(path: Path) -> tuple[str, int]:
+    """(sha256, size) of a file's bytes."""
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest(), os.fstat(f.fileno()).st_size
 
 
 def _home(target: Path) -> Path:
@@ -367,16 +371,17 @@ def _swap(target: Path, state: dict) -> None:
 
 def publish(trees: dict[Path, Output],
             verify: Callable[[dict[Path, tuple[Path, set[str]]]], list[str]] | None = None,
-            check: bool = False) -> Stats:
+            check: bool = False, known: Mapping[str, tuple[str, int]] | None = None) -> Stats:
     """Replace every target tree by its new output. ``verify`` gets target → (twin folder
     holding the new tree, paths written) and returns problems; any problem aborts before any
     tree is exchanged. ``check``: look at every file of the twins, not only at their tops.
-    Callers hold ``lock``."""
+    ``known``: (sha256, size) of files to be written, by path, already worked out (the caller
+    must not change those files). Callers hold ``lock``."""
     recover(list(trees))
     stats = Stats()
     states: dict[Path, dict] = {}
     written: dict[Path, tuple[Path, set[str]]] = {}
-    seen: dict[str, tuple[str, int]] = {}
+    seen: dict[str, tuple[str, int]] = dict(known or {})
     for target, output in trees.items():
         _home(target).mkdir(parents=True, exist_ok=True)
         state = _normalised(target, _read_state(target))

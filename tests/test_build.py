@@ -340,3 +340,33 @@ def test_a_first_build_leaves_its_twin_in_step_by_links(tmp_path):
     outcome = build(CONTENT, data, site, cache_dir=tmp_path / "cache", search=False)
     assert outcome.changed == 0
     assert {p: p.read_bytes() for p in sorted(tmp_path.glob("[ds]*/**/*")) if p.is_file()} == before
+
+
+def test_an_invalid_combined_slice_found_beside_the_build_publishes_nothing(tmp_path, content_copy,
+                                                                           seed_file, monkeypatch):
+    """An edit's slice of the combined package is validated in a child beside the pages; when
+    Frictionless finds a problem there, the build fails before publishing anything."""
+    import nianbao.pipeline as pipeline
+    from nianbao.publish import PublishError
+
+    data, site, cache = tmp_path / "data", tmp_path / "site", tmp_path / "cache"
+    assert not build(content_copy, data, site, cache_dir=cache, search=False).errors
+    before = (tree(data), tree(site))
+    seed_file.write_text(seed_file.read_text("utf-8").replace("title: ", "title: 修订 ", 1), "utf-8")
+    children: list[int] = []
+    real = pipeline.validate_each
+
+    def invalid(paths, jobs=None):
+        children.append(os.getpid())
+        return [["row 3: bogus"] for _ in paths]
+
+    monkeypatch.setattr(pipeline, "validate_each", invalid)
+    with pytest.raises(PublishError, match="slice-0.*bogus"):
+        build(content_copy, data, site, cache_dir=cache, search=False)
+    assert (tree(data), tree(site)) == before
+    import threading
+    if threading.active_count() == 1:  # (a process with threads validates in itself)
+        assert children == [], "validated in the child, not in this process"
+    monkeypatch.setattr(pipeline, "validate_each", real)
+    assert not build(content_copy, data, site, cache_dir=cache, search=False).errors
+    assert tree(site) != before[1]
