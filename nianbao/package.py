@@ -26,6 +26,7 @@ from .printed import printed_tables
 from .safe import neutralise
 from .schemas import checks_schema, combined_schemas
 from .memo import Emitter, key_of
+from .publish import file_facts
 from .xlsx import workbook
 
 PACKAGE_NAME = "gov-info-disclosure-annual-reports"
@@ -34,20 +35,52 @@ CHECK_FIELDS = ("report_id", "check", "scope", "expected", "actual", "result", "
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
+Combined = tuple[dict[str, "bytes | Path"], dict[str, "bytes | Path"], dict[str, tuple[str, int]]]
+
+
 @dataclass(frozen=True)
 class Packages:
     """The combined package's files (``datapackages/`` top level) and downloads (ZIP, Excel
     workbook), which are made every build; of each report's package (written through the
     emitters, maybe kept as they were) only the sizes of its files, and one report's package
-    files to document the per-report resources."""
+    files to document the per-report resources.
 
-    files: dict[str, bytes | Path]  # big ones as files in the build's scratch folder
-    downloads: dict[str, bytes | Path]
+    The combined files are written beside the build (``nianbao.background``: rewriting them is
+    the biggest part of an edit at 10,000 reports, and the pages need only their sizes, at the
+    end): ``combined`` gives them when they are done, with the (sha256, size) of each one that is
+    a file, for publishing."""
+
+    combined: Callable[[], Combined]
     sizes: dict[str, int] = field(default_factory=dict)  # per-report file → bytes
     sample: dict[str, bytes] = field(default_factory=dict)  # one report's package files
     # the combined package's problems (none when valid): its Frictionless validation may still be
-    # running beside the build (nianbao.background); ``check`` waits for it
+    # running beside the build; ``check`` waits for it
     verified: Callable[[], list[str]] = lambda: []  # noqa: E731
+    _done: list = field(default_factory=list, compare=False, repr=False)
+
+    def _made(self) -> Combined:
+        if not self._done:
+            self._done.append(self.combined())
+        return self._done[0]
+
+    @property
+    def files(self) -> dict[str, bytes | Path]:  # big ones as files in the build's scratch folder
+        return self._made()[0]
+
+    @property
+    def downloads(self) -> dict[str, bytes | Path]:
+        return self._made()[1]
+
+    @property
+    def facts(self) -> dict[str, tuple[str, int]]:
+        """(sha256, size) of the combined files that are files, by their path."""
+        return self._made()[2]
+
+    def emit(self, data: Emitter, site: Emitter) -> None:
+        """The combined files into the data tree and, with the downloads, into the site's."""
+        data.add(self.files)
+        site.add(self.files, "data/")
+        site.add(self.downloads, "data/")
 
     def check(self) -> None:
         """Raise ``PackageError`` if the combined package this build made is not valid."""
@@ -56,9 +89,11 @@ class Packages:
             raise PackageError("; ".join(problems))
 
     def size(self, path: str) -> int:
+        if path in self.sizes:
+            return self.sizes[path]
         data = self.files.get(path, self.downloads.get(path))
         if data is None:
-            return self.sizes[path]
+            raise KeyError(path)
         return len(data) if isinstance(data, bytes) else data.stat().st_size
 
 
@@ -200,16 +235,18 @@ def build_packages(
                 if validate is not None else lambda: [])
     # the spools are kept beside the memo, for the next build
     root = data.memo.store.root if data.memo.lasting else None
-    files, made = write_combined(scratch / "combined", schemas, ids, load, codes, codes_csv,
-                                 descriptor, {n: RESOURCE_TITLES[n][0] for n in schemas}, to_csv,
-                                 keys=chunk_keys,
-                                 keep=root / "combined-spools" if root is not None else None)
-    downloads = {f"{PACKAGE_NAME}.zip": made["zip"], f"{PACKAGE_NAME}.xlsx": made["xlsx"]}
-    data.add(files)
-    site.add(files, "data/")
-    site.add(downloads, "data/")
-    return Packages(files=files, downloads=downloads, sizes=sizes, sample=sample,
-                    verified=verified)
+
+    def combine() -> Combined:
+        files, made = write_combined(scratch / "combined", schemas, ids, load, codes, codes_csv,
+                                     descriptor, {n: RESOURCE_TITLES[n][0] for n in schemas},
+                                     to_csv, keys=chunk_keys,
+                                     keep=root / "combined-spools" if root is not None else None)
+        downloads = {f"{PACKAGE_NAME}.zip": made["zip"], f"{PACKAGE_NAME}.xlsx": made["xlsx"]}
+        facts = {str(f): file_facts(f) for f in (*files.values(), *downloads.values())
+                 if isinstance(f, Path)}
+        return files, downloads, facts
+
+    return Packages(started(combine), sizes=sizes, sample=sample, verified=verified)
 
 
 class PackageError(Exception):

@@ -25,10 +25,9 @@ from .model import Check, Report
 from .package import PackageError, build_packages
 from .read import read_all
 from .memo import Emitter, Memo, key_of, stale
-from .background import started
-from .publish import Output, PublishError, StaleOutput, file_facts, live_manifest, publish
+from .publish import Output, PublishError, StaleOutput, live_manifest, publish
 from .render import render_site
-from .verify import validate_each, validate_packages
+from .verify import validate_each, validate_packages, warm as warm_validator
 from .search import BUNDLE as SEARCH_BUNDLE, SearchIndexError, index_site
 from .workspace import lock, scratch_folder
 
@@ -245,12 +244,10 @@ def _make(outcome: Outcome, library: Library, memo: Memo, data_dir: Path, site_d
                                       scratch, validate_each)
         except PackageError as exc:
             raise PublishError(str(exc)) from exc
-        # the combined files, hundreds of MB, hashed for the records beside the pages
-        big = sorted({str(f) for f in (*packages.files.values(), *packages.downloads.values())
-                      if isinstance(f, Path)})
-        hashed = started(lambda: {path: file_facts(Path(path)) for path in big})
+        warm_validator()  # while the combined files are written beside the build
         pages = render_site(outcome.reports, outcome, library, packages, TEMPLATES, base_url,
                             forms, site, keys)
+        packages.emit(data, site)  # the combined files, made beside the pages
         if site.live is not None:  # the search bundle stays until it is made again
             site.kept.update(p for p in site.live if p.startswith(SEARCH_BUNDLE))
         try:
@@ -260,7 +257,7 @@ def _make(outcome: Outcome, library: Library, memo: Memo, data_dir: Path, site_d
         stats = publish({data_dir: Output(data.files, frozenset(data.kept)),
                          site_dir: Output(site.files, frozenset(site.kept))},
                         verify=lambda staged: verify_packages(staged, data_dir), check=check,
-                        known=hashed())
+                        known=packages.facts)
     outcome.pages = len(pages)
     outcome.files = sum(stats.trees.values())
     outcome.site_files = stats.trees[str(site_dir)]

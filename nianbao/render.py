@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import replace
+from itertools import chain
 from urllib.parse import urlsplit
 from pathlib import Path
 
@@ -179,10 +180,11 @@ class Checked:
 
 def build_pages(reports: list, checked: Checked, library: Library, packages: Packages,
                 forms: Forms, render: Callable[[Page], dict[str, bytes]], out: Emitter,
-                units: Units) -> list[Page]:
+                units: Units) -> tuple[list[Page], list[Callable[[], Page]]]:
     """Renders the pages made from one report, a pair or one agency as units (kept when their
     inputs did not change; made from reports loaded whole from ``library``), and returns the
-    pages made from everything (rendered by the caller; ``reports`` may be briefs)."""
+    pages made from everything (rendered by the caller; ``reports`` may be briefs): those ready,
+    and those to make last (they show the combined files' sizes)."""
     reports = sorted(reports, key=lambda r: (-r.meta.year, r.report_id))
     checks = checked.failing
     made: dict[str, ReportSummary] = {}
@@ -198,18 +200,8 @@ def build_pages(reports: list, checked: Checked, library: Library, packages: Pac
     for r in reports:
         by_year[r.meta.year].append(r)
     years = tuple(NavItem(str(y), f"{y} 年", f"years/{y}/index.html") for y in sorted(by_year, reverse=True))
-    combined = (
-        _download(packages, "datapackage.json", "组合数据包描述 datapackage.json"),
-        _download(packages, f"{PACKAGE_NAME}.xlsx", "全部数据（Excel 工作簿，每表一页，中文列名）"),
-        _download(packages, f"{PACKAGE_NAME}.zip", "组合数据包（ZIP，全部 CSV 与描述）"),
-    )
     latest_year = max(by_year) if by_year else None
     totals = {year: _totals(rs) for year, rs in by_year.items()}
-    pages = [Page("index.html", "home.html", SITE_TITLE,
-                  "中国各级行政机关政府信息公开工作年度报告的法定表格：可比较、可校验、可下载。",
-                  "home", HomeData(tuple(map(summary_of, reports[:10])),
-                                   totals[latest_year] if latest_year else (),
-                                   latest_year, years, combined))]
     key = units.reports.__getitem__
     groups = histories(reports)
     found = pairs(reports, groups)
@@ -251,19 +243,11 @@ def build_pages(reports: list, checked: Checked, library: Library, packages: Pac
     out.memo.prepare(work)  # the units not made before, across the cores
     for k, make in work:
         out.unit(k, make)
-    pages.append(Page("years/index.html", "years.html", "全部年度", "按年度浏览报告。", "years",
-                      tuple(YearTotals(y, totals[y]) for y in sorted(by_year, reverse=True)),
-                      (NavItem("home", "首页", "index.html"),)))
-    pages += [agencies_index(groups), checks_page(reports, checks, forms, checked.tried),
-              compare_index(found)]
-    combined_docs, per_report_docs = resource_docs(packages, forms)
-    pages.append(Page("datasets/index.html", "datasets.html", "数据下载与字段说明",
-                      "组合数据包与各报告数据包的全部资源、字段、类型与代码。", "datasets",
-                      DatasetsData(combined_docs, per_report_docs, combined,
-                                   tuple(NavItem(r.report_id, r.meta.title,
-                                                 f"reports/{r.report_id}/index.html")
-                                         for r in reports)),
-                      (NavItem("home", "首页", "index.html"),)))
+    pages = [Page("years/index.html", "years.html", "全部年度", "按年度浏览报告。", "years",
+                  tuple(YearTotals(y, totals[y]) for y in sorted(by_year, reverse=True)),
+                  (NavItem("home", "首页", "index.html"),)),
+             agencies_index(groups), checks_page(reports, checks, forms, checked.tried),
+             compare_index(found)]
     pages.append(Page("about/index.html", "about.html", "关于本站",
                       "数据来源、勾稽关系校验的含义与各状态的解释。", "about",
                       AboutData(tuple(IdentityDoc(i.id, i.table, i.label_zh, i.label_en)
@@ -272,7 +256,33 @@ def build_pages(reports: list, checked: Checked, library: Library, packages: Pac
                                 tuple(Figure(k, v["label_zh"], v["label_en"])
                                       for k, v in forms.versions.items())),
                       (NavItem("home", "首页", "index.html"),)))
-    return pages
+
+    def combined() -> tuple[Download, ...]:  # the combined files' sizes: they are written
+        # beside the build (nianbao.package), so the pages that show them are made last
+        return (
+            _download(packages, "datapackage.json", "组合数据包描述 datapackage.json"),
+            _download(packages, f"{PACKAGE_NAME}.xlsx", "全部数据（Excel 工作簿，每表一页，中文列名）"),
+            _download(packages, f"{PACKAGE_NAME}.zip", "组合数据包（ZIP，全部 CSV 与描述）"),
+        )
+
+    def home() -> Page:
+        return Page("index.html", "home.html", SITE_TITLE,
+                    "中国各级行政机关政府信息公开工作年度报告的法定表格：可比较、可校验、可下载。",
+                    "home", HomeData(tuple(map(summary_of, reports[:10])),
+                                     totals[latest_year] if latest_year else (),
+                                     latest_year, years, combined()))
+
+    def datasets() -> Page:
+        combined_docs, per_report_docs = resource_docs(packages, forms)
+        return Page("datasets/index.html", "datasets.html", "数据下载与字段说明",
+                    "组合数据包与各报告数据包的全部资源、字段、类型与代码。", "datasets",
+                    DatasetsData(combined_docs, per_report_docs, combined(),
+                                 tuple(NavItem(r.report_id, r.meta.title,
+                                               f"reports/{r.report_id}/index.html")
+                                       for r in reports)),
+                    (NavItem("home", "首页", "index.html"),))
+
+    return pages, [home, datasets]
 
 
 YEAR_PAGE = 100  # reports a year page shows: a year of 1,700 reports was one 2 MB page
@@ -355,16 +365,17 @@ def render_site(reports: list, checked: Checked, library: Library, packages: Pac
         return {page.path: html.encode("utf-8"), **dict(page.files)}
 
     units = Units(report_keys, key_of(templates_digest(templates), site))
-    pages = build_pages(reports, checked, library, packages, forms, render, out, units)
+    pages, later = build_pages(reports, checked, library, packages, forms, render, out, units)
     pages.append(Page("search/index.html", "search.html", "搜索", "按机关、年度和关键词搜索报告。", "",
                       None, (NavItem("home", "首页", "index.html"),)))
     base_path = urlsplit(base_url).path.rstrip("/") + "/" if base_url else ""
     pages.append(Page("404.html", "404.html", "页面不存在", "找不到这个页面。", "", None,
                       root_path=base_path))
-    pages = [replace(p, data=replace(p.data, jsonld=dataset_jsonld(base_url, reports, p.description)))
-             if p.template == "datasets.html" else p for p in pages]
-    for page in pages:  # remembered by their whole context: a year page with 2,500 rows takes
-        # a quarter of a second, and an edit changes one year
+    # remembered by their whole context; those showing the combined files' sizes made last
+    for page in chain(pages, (make() for make in later)):
+        if page.template == "datasets.html":
+            page = replace(page, data=replace(page.data, jsonld=dataset_jsonld(
+                base_url, reports, page.description)))
         out.add(out.memo.value(key_of("page", units.shared, page), lambda page=page: render(page)))
     assets = templates / "assets"
     for path in sorted(assets.rglob("*")):

@@ -23,6 +23,7 @@ def made(tmp_path, reports, checked, library, keys) -> dict[str, bytes]:
     packages = build_packages(reports, library, forms, keys, data, site, scratch)
     render_site(reports, checked, library, packages, TEMPLATES, "https://example.test/", forms,
                 site, keys)
+    packages.emit(data, site)
     return {p: d if isinstance(d, bytes) else d.read_bytes()
             for tree in (data, site) for p, d in tree.files.items()}
 
