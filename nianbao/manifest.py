@@ -101,6 +101,10 @@ class Manifest(Mapping):
         """Every path, sorted (the manifest's own list: not to be changed)."""
         return self._paths
 
+    def find(self, rel: str) -> int | None:
+        """The position of a path in ``paths()``, None if it is not there."""
+        return self._at(rel)
+
     def index(self, rel: str) -> int:
         """The position of a path in ``paths()`` (KeyError if it is not there)."""
         i = self._at(rel)

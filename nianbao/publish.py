@@ -259,11 +259,7 @@ def _sync_twin(target: Path, twin_manifest: Manifest | None, live: Manifest | No
         sizes.append(got[1])
         mtimes.append(got[2])
     for rel in sorted(there - set(new), reverse=True):
-        (twin / rel).unlink(missing_ok=True)
-        parent = (twin / rel).parent
-        while parent != twin and parent.is_dir() and not any(parent.iterdir()):
-            parent.rmdir()
-            parent = parent.parent
+        _remove(twin, rel)
     return Manifest.of_columns(paths, b"".join(raws), sizes, mtimes)
 
 
@@ -294,16 +290,23 @@ def _differing(a: bytes, b: bytes) -> list[int]:
 
 def _patch_twin(target: Path, twin: Manifest, live: Manifest, facts: dict[str, tuple[str, int]],
                 files: dict[str, bytes | Path]) -> Manifest:
-    """``_sync_twin`` when the twin's record is trusted and the twin, the live tree and the new
-    one hold the same paths: the new digests are the live ones with the written files' put in,
-    and only the paths whose digest differs from the twin's are written (a written file) or
-    linked (a kept one), so its cost follows the change, not the size of the tree."""
+    """``_sync_twin`` when the twin's record is trusted and the new tree holds the live one's
+    paths: the new digests are the live ones with the written files' put in, and only the paths
+    whose digest differs from the twin's are written (a written file) or linked (a kept one), so
+    its cost follows the change, not the size of the tree. A twin that holds other paths (the
+    tree before a search index or a report was added or removed) has its record lined up with
+    the new paths first, what it lacks as no digest, and its paths that went away removed."""
     paths, want = live.paths(), bytearray(live.digests())
     for rel, (sha, _) in facts.items():
         i = live.index(rel)
         want[32 * i:32 * i + 32] = bytes.fromhex(sha)
-    sha, sizes, mtimes = bytearray(twin.digests()), *twin.times()
     folder = _twin(target)
+    if twin.paths() == paths:
+        sha, (sizes, mtimes) = bytearray(twin.digests()), twin.times()
+    else:
+        sha, sizes, mtimes = _lined_up(twin, paths)
+        for rel in sorted((rel for rel in twin.paths() if rel not in live), reverse=True):
+            _remove(folder, rel)
     for i in _differing(bytes(want), bytes(sha)):
         rel = paths[i]
         if rel in files:
@@ -313,6 +316,31 @@ def _patch_twin(target: Path, twin: Manifest, live: Manifest, facts: dict[str, t
         sha[32 * i:32 * i + 32] = want[32 * i:32 * i + 32]
         sizes[i], mtimes[i] = st.st_size, st.st_mtime_ns
     return Manifest.of_columns(paths, bytes(sha), sizes, mtimes)
+
+
+NO_DIGEST = bytes(32)  # what a path the twin lacks is lined up with: no file's sha256
+
+
+def _lined_up(twin: Manifest, paths: list[str]) -> tuple[bytearray, array, array]:
+    """The twin's digests, sizes and times in the order of ``paths`` (zeros where it lacks one)."""
+    have, (have_sizes, have_mtimes) = twin.digests(), twin.times()
+    sha, sizes, mtimes = bytearray(NO_DIGEST * len(paths)), array("q", [0]) * len(paths), \
+        array("q", [0]) * len(paths)
+    for i, rel in enumerate(paths):
+        j = twin.find(rel)
+        if j is not None:
+            sha[32 * i:32 * i + 32] = have[32 * j:32 * j + 32]
+            sizes[i], mtimes[i] = have_sizes[j], have_mtimes[j]
+    return sha, sizes, mtimes
+
+
+def _remove(folder: Path, rel: str) -> None:
+    """A file of a twin that the new tree does not hold, and its folders left empty."""
+    (folder / rel).unlink(missing_ok=True)
+    parent = (folder / rel).parent
+    while parent != folder and parent.is_dir() and not any(parent.iterdir()):
+        parent.rmdir()
+        parent = parent.parent
 
 
 def exchange(a: Path, b: Path) -> None:
@@ -398,7 +426,7 @@ def publish(trees: dict[Path, Output],
         _write_state(target, {**state, "twin": None})  # unknown until the twin is done
         changed_top = state.get("twin_top") is None or top(_twin(target)) != state["twin_top"]
         twin_record, check_twin = state.get("twin"), check or changed_top
-        if same and twin_record is not None and not check_twin and twin_record.paths() == live.paths():
+        if same and twin_record is not None and not check_twin:
             twin = _patch_twin(target, twin_record, live, facts, output.files)
         else:
             if new is None:

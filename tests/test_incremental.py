@@ -258,3 +258,30 @@ def test_an_edit_that_adds_no_file_brings_the_twin_in_step_by_its_change_alone(c
         for t in ("data", "site"):
             assert differences(tree(out / t), want[t]) == [], f"{path.name}: {t} differs"
             assert intact(out / t, check=True)
+
+
+def test_a_twin_holding_other_paths_is_lined_up_not_walked(content, tmp_path, monkeypatch):
+    """After a report is removed, the twin (the tree before) holds paths the new trees do not:
+    the next edit lines its record up with the new paths, removes what went away and writes the
+    change, without syncing every path; the trees are those of a cold build."""
+    import nianbao.publish as publish
+
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    assert not build(content, out / "data", out / "site", cache_dir=cache, search=False).errors
+    some = sorted(content.rglob("*.md"))
+    some[3].unlink()
+    assert not build(content, out / "data", out / "site", cache_dir=cache, search=False).errors
+    synced: list[Path] = []
+    real_sync = publish._sync_twin
+    monkeypatch.setattr(publish, "_sync_twin",
+                        lambda target, *rest: synced.append(target) or real_sync(target, *rest))
+    for path in (some[1], some[2]):
+        _edit_figure(path)
+        synced.clear()
+        assert not build(content, out / "data", out / "site", cache_dir=cache, search=False).errors
+        assert synced == []
+        want = cold(content, tmp_path / "cold")
+        for t in ("data", "site"):
+            assert differences(tree(out / t), want[t]) == [], f"{path.name}: {t} differs"
+            assert intact(out / t, check=True)  # (the live tree is the twin lined up: none of
+            # the removed report's files are left in it)
