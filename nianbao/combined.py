@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
+from .background import at_once
 from .forms import Forms
 from .memo import Memo, key_of
 from .publish import PublishError, exchange, link_or_copy
@@ -334,7 +335,7 @@ def verify_combined(folder: Path, schemas: dict[str, dict], ids: list[str], keys
     problems found, none when valid. A report whose rows were valid in a slice under the same
     descriptor (its key unchanged) is not validated again, so an edit validates a slice of one."""
     return verify_combined_started(folder, schemas, ids, keys, load, codes_csv, descriptor, memo,
-                                   to_csv, validate, lambda work: (lambda found=work(): found))()
+                                   to_csv, validate, at_once)()
 
 
 FEW_SLICES = 4  # slices (an edit's one or two) validated beside the build (nianbao.background)
@@ -370,11 +371,8 @@ def verify_combined_started(folder: Path, schemas: dict[str, dict], ids: list[st
                 f.close()
         todo.append((bucket if n else ["codes", *bucket], str(base / "datapackage.json")))
     paths = [p for _, p in todo]
-    if len(todo) <= FEW_SLICES:
-        pending = beside(lambda: validate(paths))
-    else:  # a cold build's hundreds of slices: across the cores now, not beside the pages
-        found = validate(paths)
-        pending = lambda: found  # noqa: E731
+    # a cold build's hundreds of slices are validated across the cores now, not beside the pages
+    pending = (beside if len(todo) <= FEW_SLICES else at_once)(lambda: validate(paths))
 
     def settle() -> list[str]:
         problems, passed = [], set()

@@ -82,16 +82,12 @@ class Manifest(Mapping):
 
     def sha(self, rel: str) -> str | None:
         # asked for every file of every unit a rebuild keeps (158,000 at 10,000 reports)
-        i = (self._index or self._make_index()).get(rel)
+        i = self._at(rel)
         if i is None:
             return None
         if self._hex is None:
             self._hex = self._sha.hex()
         return self._hex[64 * i:64 * i + 64]
-
-    def _make_index(self) -> dict[str, int]:
-        self._at("")
-        return self._index
 
     def shas(self) -> Mapping[str, str]:
         """Path → sha256 hex, a view."""

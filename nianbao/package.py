@@ -14,6 +14,7 @@ import json
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from decimal import Decimal
 from pathlib import Path
 
@@ -56,25 +57,23 @@ class Packages:
     # the combined package's problems (none when valid): its Frictionless validation may still be
     # running beside the build; ``check`` waits for it
     verified: Callable[[], list[str]] = lambda: []  # noqa: E731
-    _done: list = field(default_factory=list, compare=False, repr=False)
 
-    def _made(self) -> Combined:
-        if not self._done:
-            self._done.append(self.combined())
-        return self._done[0]
+    @cached_property
+    def _made(self) -> Combined:  # waits for the combined files, once
+        return self.combined()
 
     @property
     def files(self) -> dict[str, bytes | Path]:  # big ones as files in the build's scratch folder
-        return self._made()[0]
+        return self._made[0]
 
     @property
     def downloads(self) -> dict[str, bytes | Path]:
-        return self._made()[1]
+        return self._made[1]
 
     @property
     def facts(self) -> dict[str, tuple[str, int]]:
         """(sha256, size) of the combined files that are files, by their path."""
-        return self._made()[2]
+        return self._made[2]
 
     def emit(self, data: Emitter, site: Emitter) -> None:
         """The combined files into the data tree and, with the downloads, into the site's."""

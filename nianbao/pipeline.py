@@ -165,19 +165,13 @@ def scan_reports(content: Path, cache: ReadCache, jobs: int | None = None,
     by_id = {b.report_id: b for b in briefs}
     for b in briefs:
         mine = cross.get(b.report_id)
-        if mine is None:
-            failing[b.report_id] = b.failing
-            outcome.totals[b.report_id] = b.checks
-            outcome.tried[b.report_id] = b.tried
-            if b.meta.discrepancies:
-                known[b.report_id] = set(b.known)
-            continue
-        failing[b.report_id] = b.failing + mine.failing
-        outcome.totals[b.report_id] = b.checks + mine.count
-        outcome.tried[b.report_id] = b.tried | mine.tried
-        if b.meta.discrepancies:  # (check, scope) of every check, from the pair's checks whole
+        failing[b.report_id] = b.failing + mine.failing if mine else b.failing
+        outcome.totals[b.report_id] = b.checks + (mine.count if mine else 0)
+        outcome.tried[b.report_id] = b.tried | mine.tried if mine else b.tried
+        if b.meta.discrepancies:  # (check, scope) of every check, the pair's worked out whole
             known[b.report_id] = set(b.known) | {
-                (c.check, c.scope) for c in pair_checks(b, by_id[mine.previous], forms)}
+                (c.check, c.scope) for c in (pair_checks(b, by_id[mine.previous], forms)
+                                             if mine else ())}
     outcome.checks, diags = acknowledge(briefs, failing, known)
     outcome.diagnostics += diags
     outcome.diagnostics.sort(key=lambda d: (d.path, d.line, d.col))

@@ -416,21 +416,19 @@ def publish(trees: dict[Path, Output],
         live = state.get("live")
         facts = {rel: _facts(data, seen) for rel, data in output.files.items()}
         same = live is not None and _same_paths(live, output)
+        changed_top = state.get("twin_top") is None or top(_twin(target)) != state["twin_top"]
+        twin_record, check_twin = state.get("twin"), check or changed_top
         new: dict[str, Entry | None] | None = None  # path → its entry, None for a kept file
-        if not same:
+        if not (same and twin_record is not None and not check_twin):  # path by path
             new = {rel: (*f, 0) for rel, f in facts.items()}
             for rel in output.kept - set(output.files):
                 if live is None or rel not in live:
                     raise PublishError(f"{target}/{rel} was to be kept but is not known to be there")
                 new[rel] = None
         _write_state(target, {**state, "twin": None})  # unknown until the twin is done
-        changed_top = state.get("twin_top") is None or top(_twin(target)) != state["twin_top"]
-        twin_record, check_twin = state.get("twin"), check or changed_top
-        if same and twin_record is not None and not check_twin:
+        if new is None:
             twin = _patch_twin(target, twin_record, live, facts, output.files)
         else:
-            if new is None:
-                new = {rel: (*facts[rel], 0) if rel in facts else None for rel in live}
             twin = _sync_twin(target, twin_record, live, new, output.files, check_twin)
         # the live tree becomes the twin: its record is trusted next time only if its top is as
         # recorded (and it was not a build told to look at everything)
@@ -439,7 +437,7 @@ def publish(trees: dict[Path, Output],
         _write_state(target, states[target])
         changed = {rel for rel, f in facts.items()
                    if (live.sha(rel) if live is not None else None) != f[0]}
-        gone = 0 if same else len(set(live or {}) - set(new))
+        gone = 0 if same else len(set(live or {}) - set(new))  # (``new`` is made when not same)
         stats.changed += len(changed) + gone
         written[target] = (_twin(target), changed)
         stats.trees[str(target)] = len(twin)
