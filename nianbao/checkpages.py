@@ -4,6 +4,7 @@ they involve, and gathered on one page of every failure in the collection."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from .contexts import CheckGroup, CheckView, FailureRow, IdentityFailures, NavItem, Page
 from .forms import Forms
@@ -73,26 +74,28 @@ def checks_page(reports: list[Report], checks: dict[str, tuple[Check, ...]], for
                 tried: dict[str, frozenset[str]] | None = None) -> Page:
     """One page listing every failing identity anywhere, each linked to its cell. ``checks`` may
     be the failing ones only when ``tried`` says which identities gave each report a result."""
-    by_id = {r.report_id: r for r in reports}
     ordered = sorted(reports, key=lambda r: (-r.meta.year, r.report_id))
+    found: dict[str, list[tuple[Report, Check]]] = {}  # identity → (report, check), in page order
+    tried_by: Counter[str] = Counter()  # identity → how many reports it gave a result
+    for report in ordered:
+        mine = checks.get(report.report_id, ())
+        for c in mine:
+            found.setdefault(c.check, []).append((report, c))
+        tried_by.update(tried[report.report_id] if tried is not None else {c.check for c in mine})
     groups = []
     for ident in forms.identities:
-        rows, tried_by = [], set()
-        for report in ordered:
-            mine = [c for c in checks.get(report.report_id, ()) if c.check == ident.id]
-            if mine if tried is None else ident.id in tried[report.report_id]:
-                tried_by.add(report.report_id)
-            for c in mine:
-                if c.passed:
-                    continue
-                view = check_view(by_id[report.report_id], c, forms)
-                page = f"reports/{report.report_id}/index.html"
-                rows.append(FailureRow(report.report_id, report.meta.title, report.meta.agency,
-                                       report.meta.year, page, view,
-                                       page + (view.href if view.href != "#checks" else "#" + view.anchor),
-                                       c.acknowledged))
+        rows = []
+        for report, c in found.get(ident.id, ()):
+            if c.passed:
+                continue
+            view = check_view(report, c, forms)
+            page = f"reports/{report.report_id}/index.html"
+            rows.append(FailureRow(report.report_id, report.meta.title, report.meta.agency,
+                                   report.meta.year, page, view,
+                                   page + (view.href if view.href != "#checks" else "#" + view.anchor),
+                                   c.acknowledged))
         groups.append(IdentityFailures(ident.id, ident.table, ident.label_zh, ident.label_en,
-                                       ident.soft, len(tried_by),
+                                       ident.soft, tried_by[ident.id],
                                        len({r.report_id for r in rows}), tuple(rows)))
     return Page("checks/index.html", "checks.html", "勾稽关系不符之处",
                 "所有报告中不符合国家格式勾稽关系的数字，逐项链接到原表单元格。", "checks",

@@ -35,7 +35,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-from .background import at_once
 from .forms import Forms
 from .memo import Memo, key_of
 from .publish import PublishError, exchange, link_or_copy
@@ -328,31 +327,26 @@ def slices_of(ids: list[str]) -> list[list[str]]:
     return [ids[i:i + PER_BUCKET] for i in range(0, len(ids), PER_BUCKET)] or [[]]
 
 
-def verify_combined(folder: Path, schemas: dict[str, dict], ids: list[str], keys: dict[str, str],
-                    load: Loader, codes_csv: bytes, descriptor: bytes, memo: Memo, to_csv,
-                    validate: Callable[[list[str]], list[list[str]]]) -> list[str]:
-    """Frictionless validation of the combined package, slice by slice (module docstring):
-    problems found, none when valid. A report whose rows were valid in a slice under the same
-    descriptor (its key unchanged) is not validated again, so an edit validates a slice of one."""
-    return verify_combined_started(folder, schemas, ids, keys, load, codes_csv, descriptor, memo,
-                                   to_csv, validate, at_once)()
+@dataclass(frozen=True)
+class Slices:
+    """The slices of the combined package a build must validate (``paths``, their descriptors)
+    and what to do with Frictionless's findings (``settle``)."""
+
+    paths: list[str]
+    settle: Callable[[list[list[str]]], list[str]]  # problems of each slice → the build's own
 
 
-FEW_SLICES = 4  # slices (an edit's one or two) validated beside the build (nianbao.background)
-
-
-def verify_combined_started(folder: Path, schemas: dict[str, dict], ids: list[str],
-                            keys: dict[str, str], load: Loader, codes_csv: bytes, descriptor: bytes,
-                            memo: Memo, to_csv, validate: Callable[[list[str]], list[list[str]]],
-                            beside: Callable) -> Callable[[], list[str]]:
-    """``verify_combined`` with the slices written now and, when they are few, Frictionless run
-    by ``beside`` (``background.started``: on the other core while the build goes on); the
-    returned function gives the problems (and remembers what passed)."""
+def combined_slices(folder: Path, schemas: dict[str, dict], ids: list[str], keys: dict[str, str],
+                    load: Loader, codes_csv: bytes, descriptor: bytes, memo: Memo,
+                    to_csv) -> Slices:
+    """The slices holding the reports not validated before under this descriptor (module
+    docstring), written into ``folder``. ``settle`` turns the problems found in each into the
+    build's messages (none when valid) and remembers the reports that passed."""
     marks = key_of("combined-valid", descriptor, codes_csv)
     valid: frozenset[str] = memo.store.get("v" + marks) or frozenset()
     todo_ids = [rid for rid in ids if keys[rid] not in valid]
     if not todo_ids and "codes" in valid:
-        return lambda: []
+        return Slices([], lambda found: [])
     todo: list[tuple[list[str], str]] = []  # (reports, descriptor path)
     for n, bucket in enumerate(slices_of(todo_ids)):
         base = folder / f"slice-{n}"
@@ -370,16 +364,13 @@ def verify_combined_started(folder: Path, schemas: dict[str, dict], ids: list[st
             for f in outs.values():
                 f.close()
         todo.append((bucket if n else ["codes", *bucket], str(base / "datapackage.json")))
-    paths = [p for _, p in todo]
-    # a cold build's hundreds of slices are validated across the cores now, not beside the pages
-    pending = (beside if len(todo) <= FEW_SLICES else at_once)(lambda: validate(paths))
 
-    def settle() -> list[str]:
+    def settle(found: list[list[str]]) -> list[str]:
         problems, passed = [], set()
-        for (bucket, path), found in zip(todo, pending()):
-            if found:
+        for (bucket, path), errors in zip(todo, found, strict=True):
+            if errors:
                 problems.append(f"datapackage.json is not a valid data package "
-                                f"(slice {os.path.basename(os.path.dirname(path))}): {found[0]}")
+                                f"(slice {os.path.basename(os.path.dirname(path))}): {errors[0]}")
             else:
                 passed.update(keys.get(rid, rid) for rid in bucket)
         current = {keys[rid] for rid in ids} | {"codes"}
@@ -388,4 +379,14 @@ def verify_combined_started(folder: Path, schemas: dict[str, dict], ids: list[st
             memo.store.put("v" + marks, now)
         return problems
 
-    return settle
+    return Slices([p for _, p in todo], settle)
+
+
+def verify_combined(folder: Path, schemas: dict[str, dict], ids: list[str], keys: dict[str, str],
+                    load: Loader, codes_csv: bytes, descriptor: bytes, memo: Memo, to_csv,
+                    validate: Callable[[list[str]], list[list[str]]]) -> list[str]:
+    """Frictionless validation of the combined package, slice by slice (module docstring):
+    problems found, none when valid. A report whose rows were valid in a slice under the same
+    descriptor (its key unchanged) is not validated again, so an edit validates a slice of one."""
+    slices = combined_slices(folder, schemas, ids, keys, load, codes_csv, descriptor, memo, to_csv)
+    return slices.settle(validate(slices.paths) if slices.paths else [])

@@ -25,6 +25,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .background import started
 from .cache import ReadCache, code_version
 from .publish import digest
 
@@ -80,6 +81,7 @@ class Memo:
         # file each took seconds
         self._index: dict[str, dict[str, tuple[str, int]]] = self.store.get(INDEX) or {}
         self._used: dict[str, dict[str, tuple[str, int]]] = {}
+        self._beside: list[Callable[[], dict[str, dict[str, tuple[str, int]]]]] = []
 
     def __enter__(self) -> "Memo":
         _current.append(self)
@@ -99,7 +101,7 @@ class Memo:
 
     def digests(self, key: str) -> dict[str, tuple[str, int]] | None:
         """Path → (sha256, size) of a unit's files, if it was made before."""
-        found = self._index.get(key) or self.store.get("d" + key)
+        found = self._used.get(key) or self._index.get(key) or self.store.get("d" + key)
         if found is not None:
             self._used[key] = found
         return found
@@ -117,20 +119,28 @@ class Memo:
         self._used[key] = found
         return found
 
-    def prepare(self, work: list[tuple[str, Callable[[], object]]], files: bool = True) -> None:
+    def prepare(self, work: list[tuple[str, Callable[[], object]]], files: bool = True,
+                beside: bool = False) -> frozenset[str]:
         """Make, across processes, the units (``files``: their files, else values) of ``work``
         — (key, compute) each — that the memo does not hold yet, and remember them; the build
         then finds them here as if made before. Only with a memo folder, on a system that forks
         (workers inherit the build's memory, so ``compute`` may be any closure), and for enough
-        work to pay for the workers; otherwise nothing is done and units are made when asked."""
+        work to pay for the workers; otherwise nothing is done and units are made when asked.
+
+        With ``beside`` (units' files), fewer units than pay for workers (an edit's handful) are
+        made in one child beside the build (``nianbao.background``) while it goes on: their
+        keys are returned, and ``settle()`` must be called before any of them is asked for."""
         jobs = self.jobs or os.cpu_count() or 1
         if (self.store.root is None or jobs < 2 or "fork" not in mp.get_all_start_methods()
                 or threading.active_count() > 1):
-            return
+            return frozenset()
         todo = [(k, c) for k, c in work
                 if (self.digests(k) is None if files else not self.has_value(k))]
         if len(todo) < PARALLEL_FROM:
-            return
+            if not (beside and files and todo):
+                return frozenset()
+            self._beside.append(started(lambda: {k: self.remember(k, c()) for k, c in todo}))
+            return frozenset(k for k, _ in todo)
         _TASKS[:] = [c for _, c in todo]
         try:
             with ProcessPoolExecutor(jobs, mp_context=mp.get_context("fork")) as pool:
@@ -143,6 +153,12 @@ class Memo:
                         self.store.put("v" + k, made)
         finally:
             _TASKS.clear()
+        return frozenset()
+
+    def settle(self) -> None:
+        """Wait for the units ``prepare`` made beside the build, and take their digests."""
+        while self._beside:
+            self._used.update(self._beside.pop(0)())
 
 
 PARALLEL_FROM = 16  # units to make before it pays to start worker processes
@@ -185,20 +201,27 @@ class Emitter:
         self.files[path] = data
 
     def unit(self, key: str, compute: Callable[[], Files], prefix: str = "",
-             select: Callable[[str], bool] = lambda p: True) -> dict[str, tuple[str, int]]:
+             select: Callable[[str], bool] | None = None) -> dict[str, tuple[str, int]]:
         """Add the files of one unit (paths relative to ``prefix``; only those ``select``
-        accepts). Returns path → (sha256, size) of all the unit's files."""
+        accepts, all without it). Returns path → (sha256, size) of all the unit's files."""
         known = self.memo.digests(key)
-        if known is not None and self.live is not None and all(
-                self.live.get(prefix + p) == d[0] for p, d in known.items() if select(p)):
-            self.kept.update(prefix + p for p in known if select(p))
-            return known
+        if known is not None and self.live is not None:
+            # asked for 40,000 units an edit at 10,000 reports: a plain loop, no generators
+            live, paths = self.live.get, []
+            for p, (sha, _) in known.items():
+                if select is None or select(p):
+                    if live(prefix + p) != sha:
+                        break
+                    paths.append(prefix + p)
+            else:
+                self.kept.update(paths)
+                return known
         made = self.memo.files(key) if known is not None else None
         if made is None:
             made = compute()
             known = self.memo.remember(key, made)
         for p, data in made.items():
-            if select(p):
+            if select is None or select(p):
                 self._put(prefix + p, data)
         return known
 

@@ -11,22 +11,24 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from decimal import Decimal
 from pathlib import Path
+from typing import NamedTuple
 
-from .background import started
-from .combined import PER_REPORT, Chunk, chunk, verify_combined_started, write_combined
+from .background import at_once, started
+from .combined import PER_REPORT, Chunk, Slices, chunk, combined_slices, write_combined
 from .forms import Forms
 from .library import Library
 from .model import Check, Report
 from .printed import printed_tables
 from .safe import neutralise
 from .schemas import checks_schema, combined_schemas
-from .memo import Emitter, key_of
+from .memo import PARALLEL_FROM, Emitter, key_of
 from .publish import file_facts
 from .xlsx import workbook
 
@@ -43,8 +45,8 @@ Combined = tuple[dict[str, "bytes | Path"], dict[str, "bytes | Path"], dict[str,
 class Packages:
     """The combined package's files (``datapackages/`` top level) and downloads (ZIP, Excel
     workbook), which are made every build; of each report's package (written through the
-    emitters, maybe kept as they were) only the sizes of its files, and one report's package
-    files to document the per-report resources.
+    emitters, maybe kept as they were) only its key and its files' digests and sizes, and one
+    report's package files to document the per-report resources.
 
     The combined files are written beside the build (``nianbao.background``: rewriting them is
     the biggest part of an edit at 10,000 reports, and the pages need only their sizes, at the
@@ -52,11 +54,16 @@ class Packages:
     a file, for publishing."""
 
     combined: Callable[[], Combined]
-    sizes: dict[str, int] = field(default_factory=dict)  # per-report file → bytes
+    # report folder → the key of its package (which its files' bytes are a function of), and
+    # its files' (sha256, size) by name
+    keys: dict[str, str] = field(default_factory=dict)
+    units: dict[str, dict[str, tuple[str, int]]] = field(default_factory=dict)
     sample: dict[str, bytes] = field(default_factory=dict)  # one report's package files
     # the combined package's problems (none when valid): its Frictionless validation may still be
     # running beside the build; ``check`` waits for it
     verified: Callable[[], list[str]] = lambda: []  # noqa: E731
+    # the report packages (descriptor paths) validated with it: publishing validates the others
+    validated: frozenset[str] = frozenset()
 
     @cached_property
     def _made(self) -> Combined:  # waits for the combined files, once
@@ -88,8 +95,10 @@ class Packages:
             raise PackageError("; ".join(problems))
 
     def size(self, path: str) -> int:
-        if path in self.sizes:
-            return self.sizes[path]
+        folder, _, name = path.rpartition("/")
+        found = self.units.get(folder + "/", {}).get(name)
+        if found is not None:
+            return found[1]
         data = self.files.get(path, self.downloads.get(path))
         if data is None:
             raise KeyError(path)
@@ -178,41 +187,19 @@ def _resource(name: str, path: str, schema: dict) -> dict:
 
 def build_packages(
     reports: list, library: Library, forms: Forms, unit_keys: dict[str, str], data: Emitter,
-    site: Emitter, scratch: Path, validate: Callable[[list[str]], list[list[str]]] | None = None,
+    site: Emitter, scratch: Path, validate: Validators | None = None,
 ) -> Packages:
     """Each report's package as a unit keyed by ``unit_keys`` (the report and its checks; made
     from the report loaded whole from ``library``; ``reports`` may be briefs), and
     the combined package streamed from each report's chunks (``nianbao.combined``) through files
-    in ``scratch``; both into ``data`` and ``site`` (under ``data/``). With ``validate`` (paths of
-    descriptors → problems of each), the combined package is validated slice by slice
-    (``Packages.check`` gives the outcome: an edit's slice is validated beside the build)."""
+    in ``scratch``; both into ``data`` and ``site`` (under ``data/``). With ``validate``, the
+    combined package is validated slice by slice and, when an edit made only a few, the report
+    packages made again too, all beside the build (``Packages.check`` gives the outcome;
+    ``Packages.validated`` names the report packages validated; publishing validates the rest)."""
     reports = sorted(reports, key=lambda r: r.report_id)
-    sizes: dict[str, int] = {}
-    sample: dict[str, bytes] = {}
-    package_keys = {r.report_id: key_of("package", unit_keys[r.report_id]) for r in reports}
-    chunk_keys = {r.report_id: key_of("chunks", unit_keys[r.report_id]) for r in reports}
-    data.memo.prepare([(package_keys[r.report_id],
-                        lambda rid=r.report_id: report_unit(*library.load(rid), forms))
-                       for r in reports])  # the packages not made before, across the cores
-    data.memo.prepare([(chunk_keys[r.report_id],
-                        lambda rid=r.report_id: report_chunks(*library.load(rid), forms))
-                       for r in reports], files=False)
-    for report in reports:
-        base = f"{report.meta.year}/{report.report_id}/"
-        key = package_keys[report.report_id]
-        made: dict[str, dict[str, bytes]] = {}
-
-        def compute(rid=report.report_id, made=made) -> dict[str, bytes]:
-            if not made:
-                made["files"] = report_unit(*library.load(rid), forms)
-            return made["files"]
-
-        known = data.unit(key, compute, base, select=lambda p: not p.endswith(DOWNLOADS_ONLY))
-        site.unit(key, compute, "data/" + base)
-        sizes.update({base + p: size for p, (_, size) in known.items()})
-        if not sample:
-            sample = {base + p: b for p, b in (data.memo.files(key) or compute()).items()
-                      if not p.endswith(DOWNLOADS_ONLY)}
+    ids = [r.report_id for r in reports]
+    package_keys = {rid: key_of("package", unit_keys[rid]) for rid in ids}
+    chunk_keys = {rid: key_of("chunks", unit_keys[rid]) for rid in ids}
     schemas = combined_schemas(forms)
     held: dict[str, dict[str, Chunk]] = {}  # without a memo folder, chunks are kept in memory
 
@@ -224,16 +211,19 @@ def build_packages(
             held[rid] = found
         return found
 
-    ids = [r.report_id for r in reports]
+    # the chunks of the reports whose package was not made before (a kept package's were made
+    # with it; any other is made when asked), before the packages: across the cores when many,
+    # else here, so that the combined files can start now, beside everything else
+    fresh = [rid for rid in ids if data.memo.digests(package_keys[rid]) is None]
+    data.memo.prepare([(chunk_keys[rid], lambda rid=rid: report_chunks(*library.load(rid), forms))
+                       for rid in fresh], files=False)
+    if len(fresh) < PARALLEL_FROM or data.memo.store.root is None:
+        for rid in fresh:
+            load(rid)
     codes = forms.codes()
     codes_csv = to_csv([f["name"] for f in schemas["codes"]["fields"]], codes)
     descriptor = to_json(combined_descriptor(schemas, sorted({r.meta.year for r in reports})))
-    verified = (verify_combined_started(scratch / "slices", schemas, ids, unit_keys, load,
-                                        codes_csv, descriptor, data.memo, to_csv, validate,
-                                        started)
-                if validate is not None else lambda: [])
-    # the spools are kept beside the memo, for the next build
-    root = data.memo.store.root if data.memo.lasting else None
+    root = data.memo.store.root if data.memo.lasting else None  # spools kept for the next build
 
     def combine() -> Combined:
         files, made = write_combined(scratch / "combined", schemas, ids, load, codes, codes_csv,
@@ -245,7 +235,86 @@ def build_packages(
                  if isinstance(f, Path)}
         return files, downloads, facts
 
-    return Packages(started(combine), sizes=sizes, sample=sample, verified=verified)
+    combined = started(combine)  # the biggest part of an edit, beside the report packages
+    data.memo.prepare([(package_keys[rid], lambda rid=rid: report_unit(*library.load(rid), forms))
+                       for rid in fresh])  # the packages not made before, across the cores
+    units: dict[str, dict[str, tuple[str, int]]] = {}
+    sample: dict[str, bytes] = {}
+    made_again: list[tuple[str, list[str]]] = []  # (folder, files) of report packages not kept
+    for report in reports:
+        base = f"{report.meta.year}/{report.report_id}/"
+        key = package_keys[report.report_id]
+        made: dict[str, dict[str, bytes]] = {}
+
+        def compute(rid=report.report_id, made=made) -> dict[str, bytes]:
+            if not made:
+                made["files"] = report_unit(*library.load(rid), forms)
+            return made["files"]
+
+        known = data.unit(key, compute, base, select=lambda p: not p.endswith(DOWNLOADS_ONLY))
+        if base + "datapackage.json" in data.files:  # made again, not kept as published
+            made_again.append((base, [p for p in known if not p.endswith(DOWNLOADS_ONLY)]))
+        site.unit(key, compute, "data/" + base)
+        units[base] = known
+        if not sample:
+            sample = {base + p: b for p, b in (data.memo.files(key) or compute()).items()
+                      if not p.endswith(DOWNLOADS_ONLY)}
+    verified, validated = (_verify(validate, scratch, data, made_again, combined_slices(
+        scratch / "slices", schemas, ids, unit_keys, load, codes_csv, descriptor, data.memo,
+        to_csv)) if validate is not None else (lambda: [], frozenset()))
+    return Packages(combined, keys={f"{r.meta.year}/{r.report_id}/": package_keys[r.report_id]
+                                    for r in reports}, units=units, sample=sample,
+                    verified=verified, validated=validated)
+
+
+FEW_SLICES = 4  # slices of the combined package (an edit's one or two) validated beside the build
+FEW_PACKAGES = 8  # report packages made again (an edit's one) validated beside the build
+
+
+class Validators(NamedTuple):
+    """Frictionless, as the build uses it: descriptor paths → the problems of each package."""
+
+    slices: Callable[[list[str]], list[list[str]]]  # big packages, one by one
+    reports: Callable[[list[str]], list[list[str]]]  # small ones, in batches
+
+
+def _verify(validate: Validators, scratch: Path, data: Emitter,
+            made_again: list[tuple[str, list[str]]], slices: Slices
+            ) -> tuple[Callable[[], list[str]], frozenset[str]]:
+    """The combined package's slices and, when they are few, the report packages made again,
+    validated by Frictionless in one child beside the build (``nianbao.background``: an edit's
+    own import of Frictionless and validation leave the build's path); a cold build's many
+    slices across the cores now, its packages when published. Returns the function that gives
+    the problems, and the report packages (descriptor paths in the data tree) validated here."""
+    few = len(slices.paths) <= FEW_SLICES and len(made_again) <= FEW_PACKAGES
+    mine = made_again if few else []
+    reports = []
+    for base, names in mine:  # a copy of each, as it will be published
+        for name in names:
+            target = scratch / "reports" / base / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made = data.files[base + name]
+            if isinstance(made, Path):
+                shutil.copyfile(made, target)
+            else:
+                target.write_bytes(made)
+        reports.append(str(scratch / "reports" / base / "datapackage.json"))
+
+    def work() -> tuple[list[list[str]], list[list[str]]]:
+        return (validate.slices(slices.paths) if slices.paths else [],
+                validate.reports(reports) if reports else [])
+
+    if not slices.paths and not reports:
+        return lambda: [], frozenset()
+    pending = (started if few else at_once)(work)
+
+    def verified() -> list[str]:
+        found, own = pending()
+        return slices.settle(found) + [
+            f"{base}datapackage.json is not a valid data package: {errors[0]}"
+            for (base, _), errors in zip(mine, own, strict=True) if errors]
+
+    return verified, frozenset(base + "datapackage.json" for base, _ in mine)
 
 
 class PackageError(Exception):

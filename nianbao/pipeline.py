@@ -22,12 +22,12 @@ from .crossyear import cross_year, cross_year_briefs, pair_checks
 from .forms import load_forms
 from .heap import lean, settled
 from .model import Check, Report
-from .package import PackageError, build_packages
+from .package import PackageError, Validators, build_packages
 from .read import read_all
 from .memo import Emitter, Memo, key_of, stale
 from .publish import Output, PublishError, StaleOutput, live_manifest, publish
 from .render import render_site
-from .verify import validate_each, validate_packages, warm as warm_validator
+from .verify import validate_each, validate_packages
 from .search import BUNDLE as SEARCH_BUNDLE, SearchIndexError, index_site
 from .workspace import lock, scratch_folder
 
@@ -179,18 +179,22 @@ def scan_reports(content: Path, cache: ReadCache, jobs: int | None = None,
 
 
 def verify_packages(staged: dict[Path, tuple[Path, set[str]]], data_dir: Path,
-                    jobs: int | None = None) -> list[str]:
+                    validated: frozenset[str] = frozenset(), jobs: int | None = None) -> list[str]:
     """Frictionless validation of every per-report package a written file belongs to (the
-    nearest ``datapackage.json`` above it); an invalid package is a bug. The combined package at
-    the top is validated in slices before (``nianbao.combined``)."""
+    nearest ``datapackage.json`` above it) but those ``validated`` beside the build (descriptor
+    paths in the tree); an invalid package is a bug. The combined package at the top is
+    validated in slices before (``nianbao.combined``)."""
     root, written = staged[data_dir]
     descriptors: set[Path] = set()
     for rel in written:
         for folder in Path(rel).parents:
             if folder != Path(".") and (root / folder / "datapackage.json").is_file():
-                descriptors.add(root / folder / "datapackage.json")
+                if (folder / "datapackage.json").as_posix() not in validated:
+                    descriptors.add(root / folder / "datapackage.json")
                 break
     ordered = [str(d) for d in sorted(descriptors)]
+    if not ordered:
+        return []
     found = validate_packages(ordered, jobs)  # in batches (nianbao/verify.py)
     return [f"{Path(d).relative_to(root)} is not a valid data package: {errors[0]}"
             for d, errors in zip(ordered, found) if errors]
@@ -235,10 +239,9 @@ def _make(outcome: Outcome, library: Library, memo: Memo, data_dir: Path, site_d
         site = Emitter(memo, None if fresh else live_manifest(site_dir), spill=scratch / "site")
         try:
             packages = build_packages(outcome.reports, library, forms, keys, data, site,
-                                      scratch, validate_each)
+                                      scratch, Validators(validate_each, validate_packages))
         except PackageError as exc:
             raise PublishError(str(exc)) from exc
-        warm_validator()  # while the combined files are written beside the build
         pages = render_site(outcome.reports, outcome, library, packages, TEMPLATES, base_url,
                             forms, site, keys)
         packages.emit(data, site)  # the combined files, made beside the pages
@@ -250,7 +253,8 @@ def _make(outcome: Outcome, library: Library, memo: Memo, data_dir: Path, site_d
             raise PublishError(str(exc)) from exc
         stats = publish({data_dir: Output(data.files, frozenset(data.kept)),
                          site_dir: Output(site.files, frozenset(site.kept))},
-                        verify=lambda staged: verify_packages(staged, data_dir), check=check,
+                        verify=lambda staged: verify_packages(staged, data_dir, packages.validated),
+                        check=check,
                         known=packages.facts)
     outcome.pages = len(pages)
     outcome.files = sum(stats.trees.values())

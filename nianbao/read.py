@@ -82,7 +82,10 @@ def _keys(files: list[Path], shown_dir: str, cache: ReadCache) -> list[str]:
         keys.append(k)
         if facts:
             record[shown] = (*facts, k)
-    if cache.root is not None and record != known:
+    # written again when more than a few files changed (writing 10,000 entries cost more than
+    # an edit's file or two read again next time) or when many went away
+    differ = sum(1 for shown, facts in record.items() if known.get(shown) != facts)
+    if cache.root is not None and (differ > len(record) // 100 or len(known) > len(record) + 100):
         cache.put("stat-index", {"head": head, "time": time.time_ns(), "files": record})
     return keys
 

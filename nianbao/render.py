@@ -201,8 +201,12 @@ def build_pages(reports: list, checked: Checked, library: Library, packages: Pac
         by_year[r.meta.year].append(r)
     years = tuple(NavItem(str(y), f"{y} 年", f"years/{y}/index.html") for y in sorted(by_year, reverse=True))
     latest_year = max(by_year) if by_year else None
-    totals = {year: _totals(rs) for year, rs in by_year.items()}
     key = units.reports.__getitem__
+    # each year's reports by their keys: its totals are worked out again only when one changed
+    year_keys = {year: key_of("year-reports", year, "".join([key(r.report_id) for r in rs]))
+                 for year, rs in by_year.items()}
+    totals = {year: out.memo.value(year_keys[year], lambda rs=rs: _totals(rs))
+              for year, rs in by_year.items()}
     groups = histories(reports)
     found = pairs(reports, groups)
     work: list[tuple[str, Callable[[], dict[str, bytes]]]] = []  # (key, make) of every unit
@@ -216,15 +220,15 @@ def build_pages(reports: list, checked: Checked, library: Library, packages: Pac
                          library.report(a.report_id), library.report(b.report_id), kind, forms,
                          {r.report_id: summary_of(r) for r in (a, b)}))))
     before_of = previous_of(reports, groups)  # the change against it is made with the page
-    sizes_of: dict[str, dict[str, int]] = defaultdict(dict)  # report folder → its files' sizes
-    for p, n in packages.sizes.items():
-        sizes_of[p.rsplit("/", 1)[0] + "/"][p] = n
     for r in reports:
         rid, base = r.report_id, f"{r.meta.year}/{r.report_id}/"
         mine = tuple(comparisons[rid])
         before = before_of.get(rid)
+        # its links in text, not pickled (pickling 10,000 reports' took a tenth of a second),
+        # and its package's key for its files' sizes
         work.append((key_of("report", units.shared, key(rid), before and key(before.report_id),
-                            mine, sorted(sizes_of[base].items())),
+                            "\0".join(f"{i.key}\1{i.label}\1{i.href}" for i in mine),
+                            packages.keys[base]),
                      lambda rid=rid, r=r, before=before, mine=mine: render(report_page(
                          *library.load(rid), packages, forms,
                          before and previous_report(before, r), mine))))
@@ -235,14 +239,20 @@ def build_pages(reports: list, checked: Checked, library: Library, packages: Pac
         # reports changed, from their briefs; the first, with the totals and chart, when any did
         parts = year_parts(rs)
         for n, part in enumerate(parts, 1):
-            mine = rs if n == 1 else part
             work.append((key_of("year", units.shared, year, n, len(parts), len(rs),
-                                *(key(r.report_id) for r in mine)),
+                                year_keys[year] if n == 1 else
+                                "".join([key(r.report_id) for r in part])),
                          lambda year=year, rs=rs, n=n, part=part, count=len(parts): render(
                              year_page(year, part, n, count, rs, totals[year], summary_of))))
-    out.memo.prepare(work)  # the units not made before, across the cores
+    # the units not made before, across the cores, or an edit's few beside the others' checks
+    beside = out.memo.prepare(work, beside=True)
     for k, make in work:
-        out.unit(k, make)
+        if k not in beside:
+            out.unit(k, make)
+    out.memo.settle()
+    for k, make in work:
+        if k in beside:
+            out.unit(k, make)
     pages = [Page("years/index.html", "years.html", "全部年度", "按年度浏览报告。", "years",
                   tuple(YearTotals(y, totals[y]) for y in sorted(by_year, reverse=True)),
                   (NavItem("home", "首页", "index.html"),)),

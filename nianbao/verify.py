@@ -40,12 +40,6 @@ def validate_one(descriptor: str) -> list[str]:
     return [] if report.valid else [str(report.flatten(["type", "note"])[:5])]
 
 
-def warm() -> None:
-    """Import Frictionless now (a sixth of a second), at a moment the build would otherwise
-    wait: while the combined files are written beside it, before the packages are validated."""
-    import frictionless  # noqa: F401
-
-
 def _unique(schema: dict) -> bool:
     return any(f.get("constraints", {}).get("unique") for f in schema.get("fields", []))
 

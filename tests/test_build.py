@@ -342,6 +342,45 @@ def test_a_first_build_leaves_its_twin_in_step_by_links(tmp_path):
     assert {p: p.read_bytes() for p in sorted(tmp_path.glob("[ds]*/**/*")) if p.is_file()} == before
 
 
+def test_an_edited_reports_package_is_validated_beside_the_build(tmp_path, content_copy,
+                                                                  seed_file, monkeypatch):
+    """An edit's own report package is validated by Frictionless in the child beside the pages
+    (this process never validates it, nor does publishing again); a problem found there fails
+    the build before anything is published."""
+    import threading
+
+    import nianbao.pipeline as pipeline
+    from nianbao.publish import PublishError
+
+    data, site, cache = tmp_path / "data", tmp_path / "site", tmp_path / "cache"
+    assert not build(content_copy, data, site, cache_dir=cache, search=False).errors
+    before = (tree(data), tree(site))
+    seed_file.write_text(seed_file.read_text("utf-8").replace("title: ", "title: 修订 ", 1), "utf-8")
+    real = pipeline.validate_packages
+    here: list[list[str]] = []  # calls made in this process (a child's are not seen here)
+
+    def invalid(paths, jobs=None):
+        here.append(paths)
+        return [["row 2: bogus"] for _ in paths]
+
+    monkeypatch.setattr(pipeline, "validate_packages", invalid)
+    with pytest.raises(PublishError, match="2020/2020-heilongjiang/datapackage.json is not a "
+                                           "valid data package: row 2: bogus"):
+        build(content_copy, data, site, cache_dir=cache, search=False)
+    assert (tree(data), tree(site)) == before
+
+    def recorded(paths, jobs=None):
+        here.append(paths)
+        return real(paths, jobs)
+
+    monkeypatch.setattr(pipeline, "validate_packages", recorded)
+    here.clear()
+    assert not build(content_copy, data, site, cache_dir=cache, search=False).errors
+    assert tree(site) != before[1]
+    if threading.active_count() == 1:  # (a process with threads validates in itself)
+        assert here == [], "validated in the child only, not again when published"
+
+
 def test_an_invalid_combined_slice_found_beside_the_build_publishes_nothing(tmp_path, content_copy,
                                                                            seed_file, monkeypatch):
     """An edit's slice of the combined package is validated in a child beside the pages; when
