@@ -37,13 +37,14 @@ from typing import NamedTuple
 
 from .forms import Forms
 from .memo import Memo, key_of
-from .publish import PublishError, exchange, link_or_copy
+from .publish import PublishError, exchange, file_facts, link_or_copy
 from .xlsx import Chunked, sheet_rows, write_workbook
 from .zipstream import Segment, Stored, ZipWriter, crc32_combine, segment
 
 PER_REPORT = ("reports", "proactive", "applications", "review_litigation", "checks")
 PER_BUCKET = 32  # reports per validation slice, about
 Loader = Callable[[str], dict[str, "Chunk"]]  # report_id → its chunks
+Facts = tuple[str, int]  # a file's sha256 (hex) and size
 
 
 @dataclass(frozen=True)
@@ -82,15 +83,23 @@ class _Spool:
     its chunk, or copied from the last build's spools (``reuse``) when its chunk is unchanged:
     consecutive reports are copied as one range, by the kernel."""
 
-    def __init__(self, folder: Path, name: str, header: bytes):
+    def __init__(self, folder: Path, name: str, header: bytes, same: _Kept | None = None):
         self.header = header
         self.paths = (folder / f"{name}.csv", folder / f"{name}.zip-part", folder / f"{name}.sheet-part")
         self.csv_path = self.paths[0]
-        for path in self.paths:  # a new file, never one truncated in place: the last build's
-            path.unlink(missing_ok=True)  # may be linked into the output or the cache
-        self.files = [open(path, "w+b", buffering=0) for path in self.paths]
+        # ``same``: the last build's spools of this table hold exactly the bytes this build's
+        # would (every report's rows unchanged, in the same order): they are linked, not copied,
+        # and every report is ``reuse``d at its place in them
+        self.same = same
+        for path, source in zip(self.paths, same.files if same else self.paths):
+            if same:  # (the kept folder is replaced at the end of the build)
+                link_or_copy(Path(source.name), path)
+            else:  # a new file, never one truncated in place: the last build's may be linked
+                path.unlink(missing_ok=True)  # into the output or the cache
+        self.files = [open(path, "rb" if same else "w+b", buffering=0) for path in self.paths]
         self.csv, self.zip, self.sheet = self.files
-        self.csv.write(header)
+        if not same:
+            self.csv.write(header)
         self.pos = [len(header), 0, 0]  # where the next bytes go in each file
         self.zip_spans: list[Span] = []
         self.sheet_spans: list[Span] = []
@@ -130,7 +139,7 @@ class _Spool:
         if run is None or run[0] is not kept or run[2] != starts:
             self._flush()
             run = self._run = (kept, starts, list(starts))
-        ends = run[2]
+        ends = run[2]  # (a spool that is the same as the kept one only keeps the places)
         ends[0] += csv
         ends[1] += zip_size
         ends[2] += size
@@ -140,7 +149,7 @@ class _Spool:
         self._grow(rid, csv, z, x, rows, widths)
 
     def _flush(self) -> None:
-        if self._run is not None:
+        if self._run is not None and self.same is None:
             kept, start, end = self._run
             for i, f in enumerate(self.files):
                 kept.copy(i, f, start[i], end[i] - start[i])
@@ -196,25 +205,35 @@ class _Kept:
             offset += done
             size -= done
 
+    def holds(self, place: Place, c: Chunk) -> bool:
+        """Whether the rows at ``place`` are byte for byte those of chunk ``c``."""
+        csv_at, csv, zip_at, zip_size, _, _, at, size, _, _, rows, widths = place
+        return (rows, widths, csv, zip_size, size) == (c.rows, c.widths, len(c.csv),
+                                                      len(c.deflated.data), len(c.sheet.data)) \
+            and all(os.pread(f.fileno(), len(data), offset) == data
+                    for f, offset, data in zip(self.files, (csv_at, zip_at, at),
+                                               (c.csv, c.deflated.data, c.sheet.data)))
+
     def close(self) -> None:
         for f in self.files:
             f.close()
 
 
 KEPT_INDEX = "index.pickle"
-KEPT_VERSION = 1
+KEPT_VERSION = 2
 
 
-def _kept(folder: Path | None) -> tuple[dict[str, str], dict[str, _Kept]]:
-    """The chunk key of each report and the tables' spools that the last build kept in
-    ``folder``; nothing when there are none, or any file differs from its record."""
+def _kept(folder: Path | None) -> tuple[dict[str, str], dict[str, _Kept], dict[str, Facts]]:
+    """The chunk key of each report, the tables' spools that the last build kept in ``folder``
+    and the (sha256, size) of each table's CSV; nothing when there are none, or any file
+    differs from its record."""
     if folder is None:
-        return {}, {}
+        return {}, {}, {}
     kept: dict[str, _Kept] = {}
     try:
         index = pickle.loads((folder / KEPT_INDEX).read_bytes())
         if index.get("version") != KEPT_VERSION:
-            return {}, {}
+            return {}, {}, {}
         for name, places in index["places"].items():
             kept[name] = _Kept([folder / f"{name}{ext}" for ext in SPOOL_FILES], places)
         for k in kept.values():  # the files opened are those recorded (another build sharing
@@ -222,14 +241,15 @@ def _kept(folder: Path | None) -> tuple[dict[str, str], dict[str, _Kept]]:
                 st = os.fstat(f.fileno())
                 if (st.st_size, st.st_mtime_ns) != index["files"][Path(f.name).name]:
                     raise ValueError(f"{f.name} differs from its record")
-        return index["keys"], kept
+        return index["keys"], kept, index["facts"]
     except (OSError, pickle.UnpicklingError, EOFError, KeyError, TypeError, ValueError, AttributeError):
         for k in kept.values():
             k.close()
-        return {}, {}
+        return {}, {}, {}
 
 
-def _keep(folder: Path, spools: dict[str, _Spool], keys: dict[str, str]) -> None:
+def _keep(folder: Path, spools: dict[str, _Spool], keys: dict[str, str],
+          facts: dict[str, Facts]) -> None:
     """This build's spools into ``folder`` (linked, not copied), for the next build."""
     new = folder.with_name(folder.name + ".new")
     shutil.rmtree(new, ignore_errors=True)
@@ -241,7 +261,7 @@ def _keep(folder: Path, spools: dict[str, _Spool], keys: dict[str, str]) -> None
             link_or_copy(path, target)
             st = target.stat()
             files[target.name] = (st.st_size, st.st_mtime_ns)
-    index = {"version": KEPT_VERSION, "keys": keys, "files": files,
+    index = {"version": KEPT_VERSION, "keys": keys, "files": files, "facts": facts,
              "places": {name: spool.at for name, spool in spools.items()}}
     (new / KEPT_INDEX).write_bytes(pickle.dumps(index, protocol=5))
     exchange(folder, new)
@@ -259,16 +279,31 @@ def header(schema: dict, to_csv) -> bytes:
 def write_combined(folder: Path, schemas: dict[str, dict], ids: list[str], load: Loader,
                    codes: list[dict], codes_csv: bytes, descriptor: bytes,
                    titles: dict[str, str], to_csv, keys: dict[str, str] | None = None,
-                   keep: Path | None = None) -> tuple[dict[str, Path | bytes], dict[str, Path]]:
+                   keep: Path | None = None
+                   ) -> tuple[dict[str, Path | bytes], dict[str, Path], dict[str, Facts]]:
     """The combined package's files (CSV as files in ``folder``) and its downloads (ZIP and
-    workbook, also files in ``folder``), from the chunks of reports ``ids`` in that order.
+    workbook, also files in ``folder``), from the chunks of reports ``ids`` in that order, and
+    the (sha256, size) of each CSV file, by its path as a string.
 
     With ``keys`` (report id → key of its chunks) and ``keep`` (a folder in the cache), the
     spools are kept there for the next build, which copies the rows of every report whose key
-    is unchanged from them instead of loading its chunks (10,000 files at 10,000 reports)."""
+    is unchanged from them instead of loading its chunks (10,000 files at 10,000 reports); a
+    table whose rows are all unchanged (an edit of one table leaves the others so) is linked
+    whole, its CSV's digest known."""
     folder.mkdir(parents=True, exist_ok=True)
-    spools = {name: _Spool(folder, name, header(schemas[name], to_csv)) for name in PER_REPORT}
-    last_keys, kept = _kept(keep if keys is not None else None)
+    last_keys, kept, last_facts = _kept(keep if keys is not None else None)
+    changed = [rid for rid in ids if not (keys is not None and last_keys.get(rid) == keys[rid]
+                                          and all(rid in k.places for k in kept.values()))]
+    loaded: dict[str, dict[str, Chunk]] = {}
+    same: dict[str, _Kept] = {}  # the tables whose spools would be the kept ones, byte for byte
+    if kept and len(changed) <= FEW_CHANGED and list(last_keys) == ids:
+        loaded = {rid: load(rid) for rid in changed}
+        same = {name: kept[name] for name in PER_REPORT if name in kept and all(
+            rid in kept[name].places and kept[name].holds(kept[name].places[rid], chunks[name])
+            for rid, chunks in loaded.items())}
+    spools = {name: _Spool(folder, name, header(schemas[name], to_csv), same.get(name))
+              for name in PER_REPORT}
+    facts: dict[str, Facts] = {}
     try:
         for rid in ids:
             if keys is not None and last_keys.get(rid) == keys[rid] and all(
@@ -276,9 +311,12 @@ def write_combined(folder: Path, schemas: dict[str, dict], ids: list[str], load:
                 for name, spool in spools.items():
                     spool.reuse(kept[name], rid, kept[name].places[rid])
                 continue
-            chunks = load(rid)
+            chunks = loaded.get(rid) or load(rid)
             for name, spool in spools.items():
-                spool.add(rid, chunks[name])
+                if spool.same is not None:
+                    spool.reuse(spool.same, rid, spool.same.places[rid])
+                else:
+                    spool.add(rid, chunks[name])
         codes_chunk = chunk(schemas["codes"]["fields"], codes, to_csv)
         files: dict[str, Path | bytes] = {}
         for name in schemas:
@@ -287,6 +325,8 @@ def write_combined(folder: Path, schemas: dict[str, dict], ids: list[str], load:
             else:
                 spools[name].close()
                 files[f"data/{name}.csv"] = spools[name].csv_path
+                facts[name] = (last_facts[name] if name in same and name in last_facts
+                               else file_facts(spools[name].csv_path))
         files["datapackage.json"] = descriptor
         zip_path, book_path = folder / "package.zip", folder / "package.xlsx"
         with open(zip_path, "wb") as out, ZipWriter(out) as z:
@@ -309,7 +349,7 @@ def write_combined(folder: Path, schemas: dict[str, dict], ids: list[str], load:
             write_workbook(out, tables)
         if keys is not None and keep is not None:
             try:
-                _keep(keep, spools, {rid: keys[rid] for rid in ids})
+                _keep(keep, spools, {rid: keys[rid] for rid in ids}, facts)
             except (OSError, PublishError):  # a cache that cannot be written costs the next
                 # build time only
                 shutil.rmtree(keep, ignore_errors=True)
@@ -319,7 +359,11 @@ def write_combined(folder: Path, schemas: dict[str, dict], ids: list[str], load:
                 f.close()
         for k in kept.values():
             k.close()
-    return files, {"zip": zip_path, "xlsx": book_path}
+    return files, {"zip": zip_path, "xlsx": book_path}, {
+        str(spools[name].csv_path): f for name, f in facts.items()}
+
+
+FEW_CHANGED = 64  # changed reports up to which a build looks for tables left unchanged
 
 
 def slices_of(ids: list[str]) -> list[list[str]]:

@@ -152,8 +152,13 @@ def compare_page(a: Report, b: Report, kind: str, forms: Forms, summaries: dict)
                 (NavItem("home", "首页", "index.html"), NavItem("compare", "对比", "compare/index.html")))
 
 
-def compare_index(found: list[tuple[Report, Report, str]]) -> Page:
-    index = tuple(NavItem(kind, compare_title(a, b, kind), compare_path(a, b)) for a, b, kind in found)
+def compare_item(a: Report, b: Report, kind: str) -> NavItem:
+    """The link to the comparison of a pair."""
+    return NavItem(kind, compare_title(a, b, kind), compare_path(a, b))
+
+
+def compare_index(index: tuple[NavItem, ...]) -> Page:
+    """The list of every comparison (``compare_item`` of each pair, in ``pairs`` order)."""
     return Page("compare/index.html", "compare_index.html", "报告对比",
                 "同一机关的相邻两年、同一年度的两个机关：两份报告并列比较。", "compare", index,
                 (NavItem("home", "首页", "index.html"),))

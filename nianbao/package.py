@@ -226,19 +226,20 @@ def build_packages(
     root = data.memo.store.root if data.memo.lasting else None  # spools kept for the next build
 
     def combine() -> Combined:
-        files, made = write_combined(scratch / "combined", schemas, ids, load, codes, codes_csv,
-                                     descriptor, {n: RESOURCE_TITLES[n][0] for n in schemas},
-                                     to_csv, keys=chunk_keys,
-                                     keep=root / "combined-spools" if root is not None else None)
+        files, made, facts = write_combined(
+            scratch / "combined", schemas, ids, load, codes, codes_csv, descriptor,
+            {n: RESOURCE_TITLES[n][0] for n in schemas}, to_csv, keys=chunk_keys,
+            keep=root / "combined-spools" if root is not None else None)
         downloads = {f"{PACKAGE_NAME}.zip": made["zip"], f"{PACKAGE_NAME}.xlsx": made["xlsx"]}
-        facts = {str(f): file_facts(f) for f in (*files.values(), *downloads.values())
-                 if isinstance(f, Path)}
+        facts.update({str(f): file_facts(f) for f in (*files.values(), *downloads.values())
+                      if isinstance(f, Path) and str(f) not in facts})
         return files, downloads, facts
 
     combined = started(combine)  # the biggest part of an edit, beside the report packages
     data.memo.prepare([(package_keys[rid], lambda rid=rid: report_unit(*library.load(rid), forms))
                        for rid in fresh])  # the packages not made before, across the cores
     units: dict[str, dict[str, tuple[str, int]]] = {}
+    keys: dict[str, str] = {}
     sample: dict[str, bytes] = {}
     made_again: list[tuple[str, list[str]]] = []  # (folder, files) of report packages not kept
     for report in reports:
@@ -255,15 +256,14 @@ def build_packages(
         if base + "datapackage.json" in data.files:  # made again, not kept as published
             made_again.append((base, [p for p in known if not p.endswith(DOWNLOADS_ONLY)]))
         site.unit(key, compute, "data/" + base)
-        units[base] = known
+        units[base], keys[base] = known, key
         if not sample:
             sample = {base + p: b for p, b in (data.memo.files(key) or compute()).items()
                       if not p.endswith(DOWNLOADS_ONLY)}
     verified, validated = (_verify(validate, scratch, data, made_again, combined_slices(
         scratch / "slices", schemas, ids, unit_keys, load, codes_csv, descriptor, data.memo,
         to_csv)) if validate is not None else (lambda: [], frozenset()))
-    return Packages(combined, keys={f"{r.meta.year}/{r.report_id}/": package_keys[r.report_id]
-                                    for r in reports}, units=units, sample=sample,
+    return Packages(combined, keys=keys, units=units, sample=sample,
                     verified=verified, validated=validated)
 
 

@@ -185,6 +185,9 @@ def _place(path: Path, put: Callable[[Path], object]) -> os.stat_result:
         path.parent.mkdir(parents=True, exist_ok=True)
         put(tmp)
     os.replace(tmp, path)
+    # a link to the file already at ``path`` (a combined table linked whole from the spools it
+    # was published from) is not moved by rename(2), which leaves both names: the spare goes
+    tmp.unlink(missing_ok=True)
     return path.stat()
 
 

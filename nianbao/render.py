@@ -20,7 +20,7 @@ from .contexts import (AboutData, DatasetsData, Download, Figure, HomeData,
                        IdentityDoc, NavItem, Page, PreviousReport, ReportData, ReportSummary, SectionView, Site,
                        YearData, YearTotals)
 from .agencies import agencies_index, agency_page, series_row, year_chart
-from .compare import (compare_index, compare_page, compare_path, compare_title, pairs, previous_of,
+from .compare import (compare_index, compare_item, compare_page, pairs, previous_of,
                       previous_report)
 from .datasets_doc import resource_docs
 from .forms import Forms, load_forms
@@ -211,8 +211,8 @@ def build_pages(reports: list, checked: Checked, library: Library, packages: Pac
     found = pairs(reports, groups)
     work: list[tuple[str, Callable[[], dict[str, bytes]]]] = []  # (key, make) of every unit
     comparisons: dict[str, list[NavItem]] = defaultdict(list)
-    for a, b, kind in found:
-        item = NavItem(kind, compare_title(a, b, kind), compare_path(a, b))
+    items = tuple(compare_item(a, b, kind) for a, b, kind in found)
+    for (a, b, kind), item in zip(found, items):
         comparisons[a.report_id].append(item)
         comparisons[b.report_id].append(item)
         work.append((key_of("compare", units.shared, kind, key(a.report_id), key(b.report_id)),
@@ -257,7 +257,7 @@ def build_pages(reports: list, checked: Checked, library: Library, packages: Pac
                   tuple(YearTotals(y, totals[y]) for y in sorted(by_year, reverse=True)),
                   (NavItem("home", "首页", "index.html"),)),
              agencies_index(groups), checks_page(reports, checks, forms, checked.tried),
-             compare_index(found)]
+             compare_index(items)]
     pages.append(Page("about/index.html", "about.html", "关于本站",
                       "数据来源、勾稽关系校验的含义与各状态的解释。", "about",
                       AboutData(tuple(IdentityDoc(i.id, i.table, i.label_zh, i.label_en)

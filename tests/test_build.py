@@ -223,12 +223,14 @@ def test_combined_package_validated_slice_by_slice(tmp_path):
 
 def test_combined_rows_of_unchanged_reports_are_copied_from_the_last_build(tmp_path):
     """The combined files are the same whether each report's rows come from its chunks or are
-    copied from the spools the last build kept; only changed reports' chunks are loaded, and
+    copied from the spools the last build kept; only changed reports' chunks are loaded, a
+    table whose rows did not change is linked from the kept spools with its digest known, and
     kept spools that differ from their record are not used."""
     from dataclasses import replace
 
     from nianbao import combined
     from nianbao.package import RESOURCE_TITLES, to_csv
+    from nianbao.publish import file_facts
 
     forms, schemas, chunks, ids, keys = _real_chunks()
     codes = forms.codes()
@@ -240,10 +242,20 @@ def test_combined_rows_of_unchanged_reports_are_copied_from_the_last_build(tmp_p
         def load(rid):
             loaded.append(rid)
             return chunks[rid]
-        files, made = combined.write_combined(tmp_path / folder, schemas, ids, load, codes,
-                                              codes_csv, b"{}", titles, to_csv, keys, keep)
+        files, made, facts = combined.write_combined(tmp_path / folder, schemas, ids, load,
+                                                     codes, codes_csv, b"{}", titles, to_csv,
+                                                     keys, keep)
+        csvs = {str(d) for d in files.values() if isinstance(d, Path)}
+        assert set(facts) == csvs and all(facts[f] == file_facts(Path(f)) for f in csvs)
         out = {p: (d if isinstance(d, bytes) else d.read_bytes()) for p, d in files.items()}
         return {**out, **{k: v.read_bytes() for k, v in made.items()}}
+
+    def linked(folder: str) -> tuple[dict[str, bytes], set[str]]:
+        """``write`` with the kept spools, and the tables whose CSV is the kept spool's file."""
+        before = {p.stem: p.stat().st_ino for p in keep.glob("*.csv")}
+        out = write(folder, keep)
+        return out, {p.stem for p in (tmp_path / folder).glob("*.csv")
+                     if p.stat().st_ino == before[p.stem]}
 
     keep = tmp_path / "kept"
     first = write("a", keep)
@@ -255,10 +267,15 @@ def test_combined_rows_of_unchanged_reports_are_copied_from_the_last_build(tmp_p
     chunks[middle] = {**chunks[middle], "applications": replace(
         old, csv=old.csv.replace(b"reported", b"REPORTED", 1))}
     keys[middle] = "changed"
-    changed = write("c", keep)
+    changed, same = linked("c")
     assert loaded == [middle] and changed != first
+    assert same == {"reports", "proactive", "review_litigation", "checks"}
     loaded.clear()
     assert write("fresh", None) == changed
+    loaded.clear()
+    keys[middle] = "changed again, the same rows"
+    assert linked("c2") == (changed, set(schemas) - {"codes"}) and loaded == [middle]
+    loaded.clear()
     loaded.clear()
     with open(keep / "applications.csv", "r+b") as f:  # changed in place behind the build's back
         f.write(b"x")

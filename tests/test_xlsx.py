@@ -101,7 +101,7 @@ def streamed_combined(tmp_path, reports, checks, forms) -> bytes:
     schemas = p.combined_schemas(forms)
     chunks = {r.report_id: p.report_chunks(r, checks[r.report_id], forms) for r in reports}
     codes = forms.codes()
-    _, made = combined.write_combined(
+    _, made, _ = combined.write_combined(
         tmp_path, schemas, [r.report_id for r in reports], chunks.__getitem__, codes,
         p.to_csv([f["name"] for f in schemas["codes"]["fields"]], codes), b"{}",
         {n: p.RESOURCE_TITLES[n][0] for n in schemas}, p.to_csv)
