@@ -25,7 +25,7 @@ from .model import Check, Report
 from .package import PackageError, Validators, build_packages
 from .read import read_all
 from .memo import Emitter, Memo, key_of, stale
-from .publish import Output, PublishError, StaleOutput, live_manifest, publish
+from .publish import Output, PublishError, StaleOutput, catch_up, live_manifest, publish
 from .render import render_site
 from .verify import validate_each, validate_packages
 from .search import BUNDLE as SEARCH_BUNDLE, SearchIndexError, index_site
@@ -280,4 +280,6 @@ def _publish_bundle(site_dir: Path, bundle: dict[str, bytes]) -> int:
     if live is None:  # never publish a bundle alone over a tree we do not know
         raise SearchIndexError(f"{site_dir} changed while it was indexed; run `python build.py`")
     kept = frozenset(p for p in live if not p.startswith(SEARCH_BUNDLE))
-    return publish({site_dir: Output(bundle, kept)}).trees[str(site_dir)]
+    files = publish({site_dir: Output(bundle, kept)}).trees[str(site_dir)]
+    catch_up(site_dir)  # the bundle into the twin too, now rather than in the next edit
+    return files

@@ -359,6 +359,34 @@ def test_a_first_build_leaves_its_twin_in_step_by_links(tmp_path):
     assert {p: p.read_bytes() for p in sorted(tmp_path.glob("[ds]*/**/*")) if p.is_file()} == before
 
 
+def test_a_published_search_index_is_linked_into_the_twin_at_once(tmp_path, content_copy,
+                                                                   seed_file, monkeypatch):
+    """Publishing the search bundle brings the twin in step too, by links, so the edit after it
+    does not link the bundle's files (12,000 at 10,000 reports) into the twin itself; the trees
+    stay as the builds make them."""
+    import nianbao.publish as publish
+    from nianbao.pipeline import index_search
+    from nianbao.search import BUNDLE
+
+    data, site, cache = tmp_path / "data", tmp_path / "site", tmp_path / "cache"
+    assert not build(content_copy, data, site, cache_dir=cache, search=False).errors
+    index_search(site)
+    twin = tmp_path / ".site.publish" / "twin"
+    files = sorted(p.relative_to(site) for p in site.rglob("*") if p.is_file())
+    assert any(f.as_posix().startswith(BUNDLE) for f in files)
+    assert files == sorted(p.relative_to(twin) for p in twin.rglob("*") if p.is_file())
+    assert all((site / f).stat().st_ino == (twin / f).stat().st_ino for f in files)
+    linked: list[str] = []
+    real = publish._kept
+    monkeypatch.setattr(publish, "_kept", lambda source, dest, entry:
+                        linked.append(dest.as_posix()) or real(source, dest, entry))
+    seed_file.write_text(seed_file.read_text("utf-8").replace("title: ", "title: 修订 ", 1), "utf-8")
+    assert not build(content_copy, data, site, cache_dir=cache, search=False).errors
+    assert not [p for p in linked if f"/twin/{BUNDLE}" in p]
+    assert publish.intact(site, check=True) and publish.intact(data, check=True)
+    assert any(f.as_posix().startswith(BUNDLE) for f in (p.relative_to(site) for p in site.rglob("*")))
+
+
 def test_an_edited_reports_package_is_validated_beside_the_build(tmp_path, content_copy,
                                                                   seed_file, monkeypatch):
     """An edit's own report package is validated by Frictionless in the child beside the pages
