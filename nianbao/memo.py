@@ -229,5 +229,9 @@ class Emitter:
         for p, data in files.items():
             self._put(prefix + p, data)
 
-    def paths(self) -> set[str]:
-        return set(self.files) | self.kept
+    def paths(self, suffix: str = "") -> set[str]:
+        """Every path of the tree (only those ending with ``suffix``)."""
+        if not suffix:
+            return set(self.files) | self.kept
+        return {p for p in self.files if p.endswith(suffix)} | {
+            p for p in self.kept if p.endswith(suffix)}

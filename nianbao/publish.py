@@ -109,15 +109,32 @@ def _inode(path: Path) -> int:
         return 0
 
 
+_STATES: dict[Path, tuple[tuple[int, int, int], dict]] = {}  # state file → (its stat, state)
+
+
+def _stat_key(st: os.stat_result) -> tuple[int, int, int]:
+    return st.st_ino, st.st_size, st.st_mtime_ns
+
+
 def _read_state(target: Path) -> dict:
     """The record of ``target`` (a pickle: at 100,000+ files JSON took seconds to read and write;
-    the record is the build's own, never read by anything else)."""
+    the record is the build's own, never read by anything else). Read once per version of the
+    file (a build asks for each several times; records are never changed in place)."""
+    path = _state_path(target)
     try:
-        state = pickle.loads(_state_path(target).read_bytes())
+        seen = _STATES.get(path)
+        if seen is not None and seen[0] == _stat_key(path.stat()):
+            return seen[1]
+        with open(path, "rb") as f:  # its stat and bytes of one file (it is replaced, never
+            key = _stat_key(os.fstat(f.fileno()))  # written in place)
+            state = pickle.loads(f.read())
     except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError,
             ImportError):  # none, torn, or written by another version
         return {}
-    return state if isinstance(state, dict) and state.get("version") == STATE_VERSION else {}
+    if not (isinstance(state, dict) and state.get("version") == STATE_VERSION):
+        return {}
+    _STATES[path] = (key, state)
+    return state
 
 
 def _unsure(target: Path) -> Path:
@@ -129,8 +146,11 @@ def _unsure(target: Path) -> Path:
 def _write_state(target: Path, state: dict) -> None:
     path = _state_path(target)
     tmp = path.with_suffix(".tmp")
-    tmp.write_bytes(pickle.dumps({**state, "version": STATE_VERSION}, protocol=5))
+    state = {**state, "version": STATE_VERSION}
+    tmp.write_bytes(pickle.dumps(state, protocol=5))
+    key = _stat_key(tmp.stat())
     os.replace(tmp, path)
+    _STATES[path] = (key, state)
 
 
 def _normalised(target: Path, state: dict) -> dict:

@@ -392,7 +392,7 @@ def render_site(reports: list, checked: Checked, library: Library, packages: Pac
         if path.is_file():
             out.add({f"assets/{path.relative_to(assets).as_posix()}": path.read_bytes()})
     out.add({".nojekyll": b"", "robots.txt": robots(base_url)})
-    paths = sorted(p for p in out.paths() if p.endswith(".html") and not p.startswith("data/"))
+    paths = sorted(p for p in out.paths(".html") if not p.startswith("data/"))
     if base_url:
         out.add({"sitemap.xml": sitemap(base_url, paths),
                  "feed.xml": feed(base_url, SITE_TITLE, reports)})
