@@ -21,13 +21,14 @@ from pathlib import Path
 from typing import NamedTuple
 
 from .background import at_once, started
-from .combined import PER_REPORT, Chunk, Slices, chunk, combined_slices, write_combined
+from .combined import PER_REPORT, Chunk, chunk, write_combined
 from .forms import Forms
 from .library import Library
 from .model import Check, Report
 from .printed import printed_tables
 from .safe import neutralise
 from .schemas import checks_schema, combined_schemas
+from .slices import Slices, combined_slices
 from .memo import PARALLEL_FROM, Emitter, key_of
 from .publish import file_facts
 from .xlsx import workbook

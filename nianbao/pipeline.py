@@ -25,7 +25,8 @@ from .model import Check, Report
 from .package import PackageError, Validators, build_packages
 from .read import read_all
 from .memo import Emitter, Memo, key_of, stale
-from .publish import Output, PublishError, StaleOutput, catch_up, live_manifest, publish
+from .publish import Output, PublishError, StaleOutput, catch_up, publish
+from .records import live_manifest
 from .render import render_site
 from .verify import validate_each, validate_packages
 from .search import BUNDLE as SEARCH_BUNDLE, SearchIndexError, index_site

@@ -7,10 +7,10 @@ then exchanges the two directories in one ``renameat2(RENAME_EXCHANGE)`` call: r
 old tree or the new one, never a mix, and nothing is deleted and recreated. The old tree becomes
 the twin for the next build.
 
-What each tree holds is kept in ``state.pickle`` beside the twin: path → (sha256, size, mtime_ns)
-for the live tree and for the twin (``nianbao.manifest``), each directory's inode and what the
-top of each tree looked like. The record is trusted, as make trusts its outputs: a build looks
-only at the files it changes, so its cost follows the change. A changed top (files added,
+What each tree holds is recorded beside the twin (``nianbao.records``): every file's digest,
+size and time for the live tree and the twin, the directories' inodes and the tops of the
+trees. The record is trusted, as make trusts its outputs: a build looks only at the files it
+changes, so its cost follows the change. A changed top (files added,
 removed or edited at the top of a tree, a sub-folder deleted or replaced), an unknown record (a
 first build, a killed one) or ``check=True`` (``--check-output``) makes it check every file of
 the twin by ``stat`` (nothing is read unless a size or time differs) and repair what differs. A
@@ -28,7 +28,6 @@ import ctypes
 import hashlib
 import json
 import os
-import pickle
 import shutil
 from array import array
 from collections.abc import Callable, Mapping
@@ -36,6 +35,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .manifest import Entry, Manifest, top, walk
+from .records import (home, inode, normalised, read_state, twin_of, unsure,
+                      write_state)
 
 RENAME_EXCHANGE = 2
 AT_FDCWD = -100
@@ -67,9 +68,6 @@ class Stats:
     trees: dict[str, int] = field(default_factory=dict)  # target → files in the new tree
 
 
-STATE_VERSION = 3
-
-
 def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -88,111 +86,6 @@ def file_facts(path: Path) -> tuple[str, int]:
     """(sha256, size) of a file's bytes."""
     with open(path, "rb") as f:
         return hashlib.file_digest(f, "sha256").hexdigest(), os.fstat(f.fileno()).st_size
-
-
-def _home(target: Path) -> Path:
-    return target.parent / f".{target.name}.publish"
-
-
-def _twin(target: Path) -> Path:
-    return _home(target) / "twin"
-
-
-def _state_path(target: Path) -> Path:
-    return _home(target) / "state.pickle"
-
-
-def _inode(path: Path) -> int:
-    try:
-        return path.stat().st_ino
-    except FileNotFoundError:
-        return 0
-
-
-_STATES: dict[Path, tuple[tuple[int, int, int], dict]] = {}  # state file → (its stat, state)
-
-
-def _stat_key(st: os.stat_result) -> tuple[int, int, int]:
-    return st.st_ino, st.st_size, st.st_mtime_ns
-
-
-def _read_state(target: Path) -> dict:
-    """The record of ``target`` (a pickle: at 100,000+ files JSON took seconds to read and write;
-    the record is the build's own, never read by anything else). Read once per version of the
-    file (a build asks for each several times; records are never changed in place)."""
-    path = _state_path(target)
-    try:
-        seen = _STATES.get(path)
-        if seen is not None and seen[0] == _stat_key(path.stat()):
-            return seen[1]
-        with open(path, "rb") as f:  # its stat and bytes of one file (it is replaced, never
-            key = _stat_key(os.fstat(f.fileno()))  # written in place)
-            state = pickle.loads(f.read())
-    except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError,
-            ImportError):  # none, torn, or written by another version
-        return {}
-    if not (isinstance(state, dict) and state.get("version") == STATE_VERSION):
-        return {}
-    _STATES[path] = (key, state)
-    return state
-
-
-def _unsure(target: Path) -> Path:
-    """A marker beside the twin: present while the twin is changed, so its record is not trusted
-    (a whole record rewritten for it cost a twentieth of a second at 100,000 files)."""
-    return _home(target) / "twin-changing"
-
-
-def _write_state(target: Path, state: dict) -> None:
-    path = _state_path(target)
-    tmp = path.with_suffix(".tmp")
-    state = {**state, "version": STATE_VERSION}
-    tmp.write_bytes(pickle.dumps(state, protocol=5))
-    key = _stat_key(tmp.stat())
-    os.replace(tmp, path)
-    _STATES[path] = (key, state)
-
-
-def _normalised(target: Path, state: dict) -> dict:
-    """The state with the manifests of ``live`` and ``twin`` matched to the directories that are
-    there now (an exchange whose state update was lost is recognised by the inodes)."""
-    live_ino, twin_ino = _inode(target), _inode(_twin(target))
-    if state.get("live_ino") == twin_ino and state.get("twin_ino") == live_ino and live_ino:
-        state = {**state, "live": state.get("twin"), "twin": state.get("live"),
-                 "live_top": state.get("twin_top"), "twin_top": state.get("live_top"),
-                 "live_ino": live_ino, "twin_ino": twin_ino}
-    if state.get("live_ino") != live_ino:
-        state = {**state, "live": None, "live_top": None, "live_ino": live_ino}
-    if state.get("twin_ino") != twin_ino:
-        state = {**state, "twin": None, "twin_top": None, "twin_ino": twin_ino}
-    if state.get("twin") is not None and _unsure(target).exists():  # a build killed meanwhile
-        state = {**state, "twin": None}
-    return state
-
-
-def live_manifest(target: Path) -> Mapping[str, str] | None:
-    """Path → sha256 of the live tree as last published, or None when unknown."""
-    state = _normalised(target, _read_state(target))
-    live = state.get("live")
-    return None if live is None else live.shas()
-
-
-def intact(target: Path, check: bool = False) -> bool:
-    """Whether the live tree is as last published: its top as recorded (see the module's
-    docstring), or with ``check`` every file (by ``stat``: sizes and times)."""
-    state = _normalised(target, _read_state(target))
-    live = state.get("live")
-    if live is None:
-        return False
-    if not check:
-        return state.get("live_top") is not None and top(target) == state["live_top"]
-    seen = 0
-    for rel, st in walk(target):
-        entry = live.get(rel)
-        if entry is None or entry[1] != st.st_size or entry[2] != st.st_mtime_ns:
-            return False
-        seen += 1
-    return seen == len(live)
 
 
 def _place(path: Path, put: Callable[[Path], object]) -> os.stat_result:
@@ -255,7 +148,7 @@ def _sync_twin(target: Path, twin_manifest: Manifest | None, live: Manifest | No
     file whose bytes are copied from the live tree. The twin's record is trusted unless
     ``check`` (or there is none): then every file of the twin is looked at. Returns the twin's
     manifest."""
-    twin = _twin(target)
+    twin = twin_of(target)
     twin.mkdir(parents=True, exist_ok=True)
     if twin_manifest is not None and not check:
         have = twin_manifest.raw  # (raw digest, size, mtime) of what the twin holds
@@ -331,7 +224,7 @@ def _patch_twin(target: Path, twin: Manifest, live: Manifest, facts: dict[str, t
     for rel, (sha, _) in facts.items():
         i = live.index(rel)
         want[32 * i:32 * i + 32] = bytes.fromhex(sha)
-    folder = _twin(target)
+    folder = twin_of(target)
     if twin.paths() == paths:
         sha, (sizes, mtimes) = bytearray(twin.digests()), twin.times()
     else:
@@ -395,7 +288,7 @@ def exchange(a: Path, b: Path) -> None:
 
 def _journal(trees) -> Path:
     first = min(trees, key=str)
-    return _home(first) / "journal.json"
+    return home(first) / "journal.json"
 
 
 def recover(targets: list[Path]) -> None:
@@ -409,7 +302,7 @@ def recover(targets: list[Path]) -> None:
         return
     for name, wanted in sorted(pending.items()):
         target = Path(name)
-        state = _normalised(target, _read_state(target))
+        state = normalised(target, read_state(target))
         if state.get("live") is not None and _manifest_id(state["live"]) == wanted:
             continue  # exchanged before the kill
         if state.get("twin") is not None and _manifest_id(state["twin"]) == wanted:
@@ -422,9 +315,9 @@ def _manifest_id(manifest: Manifest) -> str:
 
 
 def _swap(target: Path, state: dict) -> None:
-    exchange(target, _twin(target))
-    _write_state(target, {"live": state["twin"], "twin": state["live"],
-                          "live_ino": _inode(target), "twin_ino": _inode(_twin(target)),
+    exchange(target, twin_of(target))
+    write_state(target, {"live": state["twin"], "twin": state["live"],
+                          "live_ino": inode(target), "twin_ino": inode(twin_of(target)),
                           "live_top": top(target), "twin_top": state.get("live_top")})
 
 
@@ -442,12 +335,12 @@ def publish(trees: dict[Path, Output],
     written: dict[Path, tuple[Path, set[str]]] = {}
     seen: dict[str, tuple[str, int]] = dict(known or {})
     for target, output in trees.items():
-        _home(target).mkdir(parents=True, exist_ok=True)
-        state = _normalised(target, _read_state(target))
+        home(target).mkdir(parents=True, exist_ok=True)
+        state = normalised(target, read_state(target))
         live = state.get("live")
         facts = {rel: _facts(data, seen) for rel, data in output.files.items()}
         same = live is not None and _same_paths(live, output)
-        changed_top = state.get("twin_top") is None or top(_twin(target)) != state["twin_top"]
+        changed_top = state.get("twin_top") is None or top(twin_of(target)) != state["twin_top"]
         twin_record, check_twin = state.get("twin"), check or changed_top
         new: dict[str, Entry | None] | None = None  # path → its entry, None for a kept file
         if not (same and twin_record is not None and not check_twin):  # path by path
@@ -456,7 +349,7 @@ def publish(trees: dict[Path, Output],
                 if live is None or rel not in live:
                     raise PublishError(f"{target}/{rel} was to be kept but is not known to be there")
                 new[rel] = None
-        _unsure(target).touch()  # the twin's record is not trusted until it is done
+        unsure(target).touch()  # the twin's record is not trusted until it is done
         if new is None:
             twin = _patch_twin(target, twin_record, live, facts, output.files)
         else:
@@ -465,13 +358,13 @@ def publish(trees: dict[Path, Output],
         # recorded (and it was not a build told to look at everything)
         live_top = state.get("live_top") if not check and top(target) == state.get("live_top") else None
         states[target] = {**state, "twin": twin, "live_top": live_top}
-        _write_state(target, states[target])
-        _unsure(target).unlink()
+        write_state(target, states[target])
+        unsure(target).unlink()
         changed = {rel for rel, f in facts.items()
                    if (live.sha(rel) if live is not None else None) != f[0]}
         gone = 0 if same else len(set(live or {}) - set(new))  # (``new`` is made when not same)
         stats.changed += len(changed) + gone
-        written[target] = (_twin(target), changed)
+        written[target] = (twin_of(target), changed)
         stats.trees[str(target)] = len(twin)
     problems = verify(written) if verify else []
     if problems:
@@ -497,23 +390,23 @@ def catch_up(target: Path) -> None:
     trusted: what a publish changed is otherwise written into the twin by the next one. For a
     publish whose change is big and whose next one should be quick (a search bundle of 12,000
     files, which cost the edit after it 0.4 s). Callers hold ``lock``."""
-    state = _normalised(target, _read_state(target))
+    state = normalised(target, read_state(target))
     live, twin = state.get("live"), state.get("twin")
-    if live is None or twin is None or top(_twin(target)) != state.get("twin_top"):
+    if live is None or twin is None or top(twin_of(target)) != state.get("twin_top"):
         return  # the next publish looks at the twin as it must
-    _unsure(target).touch()
+    unsure(target).touch()
     twin = _patch_twin(target, twin, live, {}, {})
-    _write_state(target, {**state, "twin": twin, "twin_top": top(_twin(target))})
-    _unsure(target).unlink()
+    write_state(target, {**state, "twin": twin, "twin_top": top(twin_of(target))})
+    unsure(target).unlink()
 
 
 def _fill_twin(target: Path) -> None:
-    state = _normalised(target, _read_state(target))
+    state = normalised(target, read_state(target))
     live = state.get("live")
     if live is None:
         return
-    _unsure(target).touch()
+    unsure(target).touch()
     twin = _sync_twin(target, state.get("twin"), live, {rel: None for rel in live}, {}, True)
-    _write_state(target, {**state, "twin": twin, "twin_top": top(_twin(target))})
-    _unsure(target).unlink()
+    write_state(target, {**state, "twin": twin, "twin_top": top(twin_of(target))})
+    unsure(target).unlink()
 

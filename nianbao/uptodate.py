@@ -18,7 +18,7 @@ from pathlib import Path
 
 from .cache import code_version
 from .manifest import walk
-from .publish import intact
+from .records import intact
 
 RECORD = "last-build.json"
 

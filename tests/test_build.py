@@ -177,7 +177,7 @@ def test_combined_package_validated_slice_by_slice(tmp_path):
     not change are not validated again and an edited one is validated alone."""
     from dataclasses import replace
 
-    from nianbao import combined
+    from nianbao import slices
     from nianbao.memo import Memo
     from nianbao.package import combined_descriptor, to_csv, to_json
     from nianbao.verify import validate_each
@@ -195,7 +195,7 @@ def test_combined_package_validated_slice_by_slice(tmp_path):
         return validate_each(paths, 1)
 
     def verify(folder, load, memo, ids=ids):
-        return combined.verify_combined(tmp_path / folder, schemas, ids, keys, load, codes,
+        return slices.verify_combined(tmp_path / folder, schemas, ids, keys, load, codes,
                                         descriptor, memo, to_csv, validate)
 
     validated: list[list[str]] = []
@@ -366,6 +366,7 @@ def test_a_published_search_index_is_linked_into_the_twin_at_once(tmp_path, cont
     stay as the builds make them."""
     import nianbao.publish as publish
     from nianbao.pipeline import index_search
+    from nianbao.records import intact
     from nianbao.search import BUNDLE
 
     data, site, cache = tmp_path / "data", tmp_path / "site", tmp_path / "cache"
@@ -383,7 +384,7 @@ def test_a_published_search_index_is_linked_into_the_twin_at_once(tmp_path, cont
     seed_file.write_text(seed_file.read_text("utf-8").replace("title: ", "title: 修订 ", 1), "utf-8")
     assert not build(content_copy, data, site, cache_dir=cache, search=False).errors
     assert not [p for p in linked if f"/twin/{BUNDLE}" in p]
-    assert publish.intact(site, check=True) and publish.intact(data, check=True)
+    assert intact(site, check=True) and intact(data, check=True)
     assert any(f.as_posix().startswith(BUNDLE) for f in (p.relative_to(site) for p in site.rglob("*")))
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from nianbao.pipeline import build
-from nianbao.publish import intact
+from nianbao.records import intact
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
