@@ -1,8 +1,10 @@
 """Build benchmark, never part of the test suite: N synthetic reports (bench/synthetic.py) built
-by the project's CLI (cold, after editing one report, with nothing changed, and `check` alone),
+by the project's CLI (cold, after editing one report and then others, with nothing changed, and
+`check` alone),
 then the same N report bodies built by Hugo. Prints a table, writes .bench/results-N.json.
 
     .venv/bin/python bench/run.py --n 1000 [--seed 1] [--work .bench/work] [--skip-hugo] [--keep]
+                                  [--edits 3]
 
 Each measured command runs in a fresh helper process that starts it, samples its process tree and
 waits for it: `wall` is the command's wall time, `cpu` the user+system time of the whole tree,
@@ -128,10 +130,11 @@ def empty(*dirs: Path) -> None:
             shutil.rmtree(stage, ignore_errors=True)
 
 
-def edit_one_report(content: Path) -> Path:
-    """Table 四 of the middle report: 行政复议 结果维持 +1 and its 总计 +1 (R1 still holds)."""
+def edit_one_report(content: Path, at: float = 0.5) -> Path:
+    """Table 四 of the report at fraction ``at`` of the sorted paths (the middle one by default):
+    行政复议 结果维持 +1 and its 总计 +1 (R1 still holds)."""
     paths = sorted(content.rglob("*.md"))
-    path = paths[len(paths) // 2]
+    path = paths[min(len(paths) - 1, int(len(paths) * at))]
     text = path.read_text("utf-8")
 
     def bump(m: re.Match) -> str:
@@ -191,6 +194,9 @@ def main() -> int:
                         help="work folder (replaced; default .bench/work)")
     parser.add_argument("--skip-hugo", action="store_true", help="do not build with Hugo")
     parser.add_argument("--keep", action="store_true", help="keep the work folder afterwards")
+    parser.add_argument("--edits", type=int, default=3,
+                        help="one-report edits timed one after another, each of another report "
+                             "(default 3; the first right after the cold build and search index)")
     parser.add_argument("--stall", type=float, default=60,
                         help="kill a command whose process tree uses no CPU for this long (s)")
     args = parser.parse_args()
@@ -245,8 +251,11 @@ def main() -> int:
         else:
             notes.append("search index not timed on its own: the CLI has no --no-search flag "
                          "and search subcommand")
-        results["edited"] = str(edit_one_report(content).relative_to(work))
-        run("edit", build, site, data)
+        results["edited"] = []
+        for k in range(max(1, args.edits)):  # the middle report, then others across the years
+            results["edited"].append(str(edit_one_report(content, (0.5 + k * 0.29) % 1)
+                                         .relative_to(work)))
+            run("edit" if k == 0 else f"edit {k + 1}", build, site, data)
         run("no change", build, site, data)
 
     if not args.skip_hugo:
@@ -274,6 +283,11 @@ def main() -> int:
         wall = "stalled" if r["stalled"] else (r["wall_s"] if r["rc"] == 0 else f"rc {r['rc']}")
         print(f"{name:<22}{wall:>9}{r['cpu_s']:>9}{r['peak_rss_mb']:>9}{r['tree_rss_mb']:>9}"
               f"{r['tree_pss_mb']:>9}{o.get('files', ''):>8}{o.get('mb', ''):>8}")
+    edits = [r["wall_s"] for name, r in runs.items() if name.startswith("edit") and r["rc"] == 0]
+    if edits:
+        results["edits_s"] = edits
+        print(f"one-report edits: {', '.join(map(str, edits))} s (median "
+              f"{sorted(edits)[len(edits) // 2]} s)")
     if "search_s" in results:
         print(f"search index alone: {results['search_s']} s")
     if "ratio_cold" in results:
