@@ -282,8 +282,10 @@ def write_combined(folder: Path, schemas: dict[str, dict], ids: list[str], load:
     whole, its CSV's digest known."""
     folder.mkdir(parents=True, exist_ok=True)
     last_keys, kept, last_facts = _kept(keep if keys is not None else None)
+    # the reports whose rows cannot be copied from the kept spools (key changed, or not there)
     changed = [rid for rid in ids if not (keys is not None and last_keys.get(rid) == keys[rid]
                                           and all(rid in k.places for k in kept.values()))]
+    to_load = set(changed)
     loaded: dict[str, dict[str, Chunk]] = {}
     same: dict[str, _Kept] = {}  # the tables whose spools would be the kept ones, byte for byte
     if kept and len(changed) <= FEW_CHANGED and list(last_keys) == ids:
@@ -296,8 +298,7 @@ def write_combined(folder: Path, schemas: dict[str, dict], ids: list[str], load:
     facts: dict[str, Facts] = {}
     try:
         for rid in ids:
-            if keys is not None and last_keys.get(rid) == keys[rid] and all(
-                    rid in kept[name].places for name in spools):
+            if rid not in to_load:
                 for name, spool in spools.items():
                     spool.reuse(kept[name], rid, kept[name].places[rid])
                 continue

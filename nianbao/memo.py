@@ -23,6 +23,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 
 from .background import started
@@ -231,7 +232,4 @@ class Emitter:
 
     def paths(self, suffix: str = "") -> set[str]:
         """Every path of the tree (only those ending with ``suffix``)."""
-        if not suffix:
-            return set(self.files) | self.kept
-        return {p for p in self.files if p.endswith(suffix)} | {
-            p for p in self.kept if p.endswith(suffix)}
+        return {p for p in chain(self.files, self.kept) if p.endswith(suffix)}

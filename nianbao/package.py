@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,7 +29,7 @@ from .safe import neutralise
 from .schemas import checks_schema, combined_schemas
 from .slices import Slices, combined_slices
 from .memo import PARALLEL_FROM, Emitter, key_of
-from .publish import file_facts
+from .publish import file_facts, link_or_copy
 from .xlsx import workbook
 
 PACKAGE_NAME = "gov-info-disclosure-annual-reports"
@@ -296,7 +295,7 @@ def _verify(validate: Validators, scratch: Path, data: Emitter,
             target.parent.mkdir(parents=True, exist_ok=True)
             made = data.files[base + name]
             if isinstance(made, Path):
-                shutil.copyfile(made, target)
+                link_or_copy(made, target)
             else:
                 target.write_bytes(made)
         reports.append(str(scratch / "reports" / base / "datapackage.json"))

@@ -394,19 +394,22 @@ def catch_up(target: Path) -> None:
     live, twin = state.get("live"), state.get("twin")
     if live is None or twin is None or top(twin_of(target)) != state.get("twin_top"):
         return  # the next publish looks at the twin as it must
-    unsure(target).touch()
-    twin = _patch_twin(target, twin, live, {}, {})
-    write_state(target, {**state, "twin": twin, "twin_top": top(twin_of(target))})
-    unsure(target).unlink()
+    _renew_twin(target, state, lambda: _patch_twin(target, twin, live, {}, {}))
 
 
 def _fill_twin(target: Path) -> None:
     state = normalised(target, read_state(target))
     live = state.get("live")
-    if live is None:
-        return
+    if live is not None:
+        _renew_twin(target, state, lambda: _sync_twin(target, state.get("twin"), live,
+                                                      {rel: None for rel in live}, {}, True))
+
+
+def _renew_twin(target: Path, state: dict, make: Callable[[], Manifest]) -> None:
+    """The twin brought in step with the live tree by ``make`` (its record not trusted
+    meanwhile), then recorded with its top."""
     unsure(target).touch()
-    twin = _sync_twin(target, state.get("twin"), live, {rel: None for rel in live}, {}, True)
+    twin = make()
     write_state(target, {**state, "twin": twin, "twin_top": top(twin_of(target))})
     unsure(target).unlink()
 
