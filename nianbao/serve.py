@@ -303,6 +303,10 @@ def serve(content: Path, data_dir: Path, site_dir: Path, host: str = "127.0.0.1"
     main = threading.current_thread() is threading.main_thread()
     if main:
         signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop as on Ctrl-C
+        # and Ctrl-C itself, even when started with it ignored (a shell without job control
+        # ignores it in what it starts in the background, and Python then leaves it so): the
+        # terminal says "Ctrl-C stops"
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         # Ctrl-C goes to the main thread only: the threads started here, and the processes the
         # build starts (Pagefind, readers), inherit a mask that blocks it, so none dies mid-build.
         old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})

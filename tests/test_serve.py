@@ -41,14 +41,17 @@ def _collect(stream, lines: list[str]) -> None:
 class Served:
     """A running ``python build.py serve`` whose output is collected as it comes."""
 
-    def __init__(self, tmp: Path, content: Path, *extra: str) -> None:
+    def __init__(self, tmp: Path, content: Path, *extra: str, sigint_ignored: bool = False) -> None:
         self.out: list[str] = []
         self.err: list[str] = []
         self.site = tmp / "site"
         self.proc = subprocess.Popen(
             [sys.executable, str(ROOT / "build.py"), "serve", "--content", str(content),
              "--site", str(self.site), "--data", str(tmp / "data"), "--cache", str(tmp / "cache"),
-             *extra], cwd=tmp, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             *extra], cwd=tmp, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            # as a shell without job control starts what it runs in the background
+            preexec_fn=(lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)) if sigint_ignored
+            else None)
         for stream, lines in ((self.proc.stdout, self.out), (self.proc.stderr, self.err)):
             threading.Thread(target=_collect, args=(stream, lines), daemon=True).start()
         self.url = ""
@@ -209,6 +212,15 @@ def test_ctrl_c_stops_a_search_index_in_progress(tmp_path, content_copy, hung_pa
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
     assert "Traceback" not in "".join(server.err)
+
+
+def test_ctrl_c_stops_the_server_even_when_started_with_it_ignored(tmp_path, content_copy):
+    """A shell without job control (a script, a CI step) starts background commands with Ctrl-C
+    ignored, and Python keeps it so: the terminal's "Ctrl-C stops" must hold all the same (the
+    test suite itself, started so, once saw every server here outlive its Ctrl-C)."""
+    server = Served(tmp_path, content_copy, "--port", "0", sigint_ignored=True).start()
+    assert server.stop() == 0
+    assert "stopped" in "".join(server.out)
 
 
 def test_a_port_in_use_is_one_line_and_exit_1(tmp_path, seed_content):
