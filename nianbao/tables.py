@@ -119,13 +119,32 @@ def _cell(table: str, key: tuple[str, ...], v: Value, unit: str) -> Cell:
     return Cell(table, key, v.value, v.status, v.raw, v.unit or unit, v.line, v.col)
 
 
+# (id of labels, text) → (labels, by keyword, most alike); holding labels keeps its id unique
+_KNOWN: dict[tuple[int, str], tuple[tuple[Label, ...], Label | None, object]] = {}
+_UNSEEN = object()  # most alike: not worked out yet
+_KNOWN_AT_MOST = 20_000  # a year's labels repeat: this holds every report's several times
+
+
 def _best(labels: tuple[Label, ...], squashed: str, read: TableRead) -> Label | None:
-    scored = [(label.matches(squashed), i, label) for i, label in enumerate(labels)]
-    scored = [s for s in scored if s[0] > 0]
-    if scored:
-        return max(scored, key=lambda s: (s[0], -s[1]))[2]
+    """The label a row's text names: by keyword, else (a few per table) the most alike one.
+    Both are pure functions of the template's labels and the text: remembered per process."""
+    key = (id(labels), squashed)
+    known = _KNOWN.get(key)
+    if known is None:
+        if len(_KNOWN) >= _KNOWN_AT_MOST:
+            _KNOWN.clear()
+        scored = [(label.matches(squashed), i, label) for i, label in enumerate(labels)]
+        scored = [s for s in scored if s[0] > 0]
+        by_keyword = max(scored, key=lambda s: (s[0], -s[1]))[2] if scored else None
+        known = _KNOWN[key] = (labels, by_keyword, _UNSEEN)
+    if known[1] is not None:
+        return known[1]
     read.similar += 1  # a typo or two, not thousands of rows: that is no statutory table
-    return nearest(labels, squashed) if read.similar <= SIMILAR_AT_MOST else None
+    if read.similar > SIMILAR_AT_MOST:
+        return None
+    if known[2] is _UNSEEN:
+        known = _KNOWN[key] = (labels, None, nearest(labels, squashed))
+    return known[2]
 
 
 def nearest(labels: tuple[Label, ...], squashed: str, cutoff: float = 0.75) -> Label | None:
