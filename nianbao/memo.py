@@ -20,7 +20,7 @@ import multiprocessing as mp
 import os
 import pickle
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from itertools import chain
@@ -184,11 +184,15 @@ class Emitter:
     cold build of a big site does not hold the whole site in memory."""
 
     memo: Memo
-    live: dict[str, str] | None  # path → sha256 of the live tree, None when unknown
+    live: Mapping[str, str] | None  # path → sha256 of the live tree (``Manifest.shas``), or None
     files: dict[str, bytes | Path] = field(default_factory=dict)
     kept: set[str] = field(default_factory=set)
     spill: Path | None = None
     held: int = 0
+    # the units the live tree holds, as the build that published it recorded them: their files
+    # are there without looking each up (160,000 lookups at 10,000 reports, a tenth of an edit)
+    ledger: frozenset[str] = frozenset()
+    units: set[str] = field(default_factory=set)  # this build's units, for the next one's ledger
 
     def _put(self, path: str, data: bytes | Path) -> None:
         if isinstance(data, bytes) and self.spill is not None:
@@ -205,8 +209,13 @@ class Emitter:
              select: Callable[[str], bool] | None = None) -> dict[str, tuple[str, int]]:
         """Add the files of one unit (paths relative to ``prefix``; only those ``select``
         accepts, all without it). Returns path → (sha256, size) of all the unit's files."""
+        unit = f"{prefix}\0{key}" if select is None else f"{prefix}\0{key}\0selected"
+        self.units.add(unit)
         known = self.memo.digests(key)
         if known is not None and self.live is not None:
+            if unit in self.ledger:
+                self.kept.update([prefix + p for p in known if select is None or select(p)])
+                return known
             # asked for 40,000 units an edit at 10,000 reports: a plain loop, no generators
             live, paths = self.live.get, []
             for p, (sha, _) in known.items():

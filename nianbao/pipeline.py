@@ -26,7 +26,7 @@ from .package import PackageError, Validators, build_packages
 from .read import read_all
 from .memo import Emitter, Memo, key_of, stale
 from .publish import Output, PublishError, StaleOutput, catch_up, publish
-from .records import live_manifest
+from .records import live_manifest, live_record, read_units
 from .render import render_site
 from .verify import validate_each, validate_packages
 from .search import BUNDLE as SEARCH_BUNDLE, SearchIndexError, index_site
@@ -236,8 +236,8 @@ def _make(outcome: Outcome, library: Library, memo: Memo, data_dir: Path, site_d
     keys = {rid: key_of(k, *(c.pair if (c := library.cross.get(rid)) else ()))
             for rid, k in outcome.keys.items()}
     with scratch_folder(site_dir.resolve().parent) as scratch:
-        data = Emitter(memo, None if fresh else live_manifest(data_dir), spill=scratch / "data")
-        site = Emitter(memo, None if fresh else live_manifest(site_dir), spill=scratch / "site")
+        data, site = (_emitter(memo, tree, fresh, scratch / name)
+                      for tree, name in ((data_dir, "data"), (site_dir, "site")))
         try:
             packages = build_packages(outcome.reports, library, forms, keys, data, site,
                                       scratch, Validators(validate_each, validate_packages))
@@ -247,13 +247,13 @@ def _make(outcome: Outcome, library: Library, memo: Memo, data_dir: Path, site_d
                             forms, site, keys)
         packages.emit(data, site)  # the combined files, made beside the pages
         if site.live is not None:  # the search bundle stays until it is made again
-            site.kept.update(p for p in site.live if p.startswith(SEARCH_BUNDLE))
+            site.kept.update(site.live.under(SEARCH_BUNDLE))
         try:
             packages.check()
         except PackageError as exc:
             raise PublishError(str(exc)) from exc
-        stats = publish({data_dir: Output(data.files, frozenset(data.kept)),
-                         site_dir: Output(site.files, frozenset(site.kept))},
+        stats = publish({data_dir: Output(data.files, frozenset(data.kept), frozenset(data.units)),
+                         site_dir: Output(site.files, frozenset(site.kept), frozenset(site.units))},
                         verify=lambda staged: verify_packages(staged, data_dir, packages.validated),
                         check=check,
                         known=packages.facts)
@@ -261,6 +261,14 @@ def _make(outcome: Outcome, library: Library, memo: Memo, data_dir: Path, site_d
     outcome.files = sum(stats.trees.values())
     outcome.site_files = stats.trees[str(site_dir)]
     outcome.changed = stats.changed
+
+
+def _emitter(memo: Memo, tree: Path, fresh: bool, spill: Path) -> Emitter:
+    """What a build puts in ``tree``: against its live record (none when ``fresh``) and the
+    units its last build recorded there."""
+    live = None if fresh else live_record(tree)
+    return Emitter(memo, None if live is None else live.shas(), spill=spill,
+                   ledger=read_units(tree, live))
 
 
 def index_search(site_dir: Path) -> int:

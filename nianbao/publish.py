@@ -35,8 +35,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .manifest import Entry, Manifest, top, walk
-from .records import (home, inode, normalised, read_state, twin_of, unsure,
-                      write_state)
+from .records import (home, inode, normalised, read_state, read_units, twin_of, unsure,
+                      write_state, write_units)
 
 RENAME_EXCHANGE = 2
 AT_FDCWD = -100
@@ -60,6 +60,9 @@ class Output:
 
     files: dict[str, bytes | Path]  # a Path: a file (in the build's scratch folder) to copy
     kept: frozenset[str] = frozenset()
+    # the output units (``memo.Emitter``) the new tree holds; None: those the live one holds
+    # (a publish that leaves every unit's files alone, such as a search bundle's)
+    units: frozenset[str] | None = None
 
 
 @dataclass
@@ -311,7 +314,7 @@ def recover(targets: list[Path]) -> None:
 
 
 def _manifest_id(manifest: Manifest) -> str:
-    return digest(manifest.identity())
+    return manifest.id()
 
 
 def _swap(target: Path, state: dict) -> None:
@@ -377,7 +380,11 @@ def publish(trees: dict[Path, Output],
                               sort_keys=True), "utf-8")
     os.replace(tmp, journal)  # from here on, a kill is rolled forward by the next publish
     for target, state in states.items():
+        units = trees[target].units
+        if units is None:
+            units = read_units(target, state.get("live"))
         _swap(target, state)
+        write_units(target, state["twin"], units)
     journal.unlink()
     for target, state in states.items():
         if not state.get("live"):  # a first publish: its twin is empty, bring it in step now (by

@@ -15,9 +15,9 @@ import pickle
 from collections.abc import Mapping
 from pathlib import Path
 
-from .manifest import top, walk
+from .manifest import Manifest, top, walk
 
-STATE_VERSION = 3
+STATE_VERSION = 4
 
 
 def home(target: Path) -> Path:
@@ -100,11 +100,40 @@ def normalised(target: Path, state: dict) -> dict:
     return state
 
 
+def live_record(target: Path) -> Manifest | None:
+    """The manifest of the live tree as last published, or None when unknown."""
+    return normalised(target, read_state(target)).get("live")
+
+
 def live_manifest(target: Path) -> Mapping[str, str] | None:
     """Path → sha256 of the live tree as last published, or None when unknown."""
-    state = normalised(target, read_state(target))
-    live = state.get("live")
+    live = live_record(target)
     return None if live is None else live.shas()
+
+
+def units_path(target: Path) -> Path:
+    return home(target) / "units"
+
+
+def read_units(target: Path, live: Manifest | None) -> frozenset[str]:
+    """The units (``memo.Emitter``) the build that published ``live`` put in ``target``, if
+    ``live`` is what their record was written for (none otherwise)."""
+    if live is None:
+        return frozenset()
+    try:
+        manifest_id, _, units = units_path(target).read_text("utf-8").partition("\n")
+    except (OSError, UnicodeDecodeError):
+        return frozenset()
+    return frozenset(units.split("\n")) if manifest_id == live.id() and units else frozenset()
+
+
+def write_units(target: Path, live: Manifest, units: frozenset[str]) -> None:
+    """Record the units the tree ``live`` (now published) holds: the id of its manifest, then
+    one unit a line."""
+    path = units_path(target)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text("\n".join([live.id(), *units]), "utf-8")
+    os.replace(tmp, path)
 
 
 def intact(target: Path, check: bool = False) -> bool:

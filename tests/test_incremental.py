@@ -285,3 +285,75 @@ def test_a_twin_holding_other_paths_is_lined_up_not_walked(content, tmp_path, mo
             assert differences(tree(out / t), want[t]) == [], f"{path.name}: {t} differs"
             assert intact(out / t, check=True)  # (the live tree is the twin lined up: none of
             # the removed report's files are left in it)
+
+
+def test_an_edit_takes_the_units_it_did_not_change_from_the_record_of_the_last_build(
+        content, tmp_path, monkeypatch):
+    """Each tree's units are recorded with the manifest they were published in: the next build
+    keeps an unchanged unit by that record, without looking up its files one by one. A record
+    written for another manifest (here: the live tree republished meanwhile by hand) is not
+    used, a publish that leaves every unit alone (a search bundle's) carries it over, and the
+    trees are always those of a cold build."""
+    from nianbao import manifest
+    from nianbao.publish import Output, publish
+    from nianbao.records import live_record, read_units, units_path
+
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    assert not build(content, out / "data", out / "site", cache_dir=cache, search=False).errors
+    reports = len(list(content.rglob("*.md")))  # a package each in data, more units in site
+    assert len(read_units(out / "data", live_record(out / "data"))) == reports
+    assert len(read_units(out / "site", live_record(out / "site"))) > 2 * reports
+    lookups: list[str] = []
+    real = manifest.Manifest.sha
+    monkeypatch.setattr(manifest.Manifest, "sha", lambda self, rel: lookups.append(rel) or real(self, rel))
+    some = sorted(content.rglob("*.md"))
+
+    def rebuilt(path: Path) -> None:
+        lookups.clear()
+        _edit_figure(path)
+        assert not build(content, out / "data", out / "site", cache_dir=cache, search=False).errors
+        want = cold(content, tmp_path / "cold")
+        for t in ("data", "site"):
+            have = {p: b for p, b in tree(out / t).items() if not p.startswith("pagefind/")}
+            assert differences(have, want[t]) == [], f"{path.name}: {t} differs"
+
+    untouched = "data/2023/2023-agency-00001/datapackage.json"  # a package no edit here changes
+    assert (out / "site" / untouched).exists()
+    rebuilt(some[1])
+    assert lookups and untouched not in lookups, "kept by the record, not looked up file by file"
+    # a publish that leaves the units alone carries the record over to its new manifest
+    site = out / "site"
+    units = read_units(site, live_record(site))
+    publish({site: Output({"pagefind/pagefind.js": b"//"}, frozenset(live_record(site)))})
+    assert read_units(site, live_record(site)) == units
+    # a record for another manifest is not used: every unit is looked at file by file
+    units_path(site).write_text("0" * 64 + "\n" + "\n".join(units), "utf-8")
+    rebuilt(some[2])
+    assert untouched in lookups
+    assert read_units(site, live_record(site))  # and recorded again
+
+
+def test_no_output_path_belongs_to_two_units(content, tmp_path, monkeypatch):
+    """What lets a build keep a unit by the record of the last one: the units of a tree hold
+    disjoint paths, and no file added on its own is one of theirs."""
+    from nianbao import memo
+
+    seen: dict[tuple[int, str], int] = {}
+    real_unit, real_add = memo.Emitter.unit, memo.Emitter.add
+
+    def unit(self, key, compute, prefix="", select=None):
+        known = real_unit(self, key, compute, prefix, select)
+        for p in known:
+            if select is None or select(p):
+                seen[(id(self), prefix + p)] = seen.get((id(self), prefix + p), 0) + 1
+        return known
+
+    def add(self, files, prefix=""):
+        for p in files:
+            seen[(id(self), prefix + p)] = seen.get((id(self), prefix + p), 0) + 1
+        return real_add(self, files, prefix)
+
+    monkeypatch.setattr(memo.Emitter, "unit", unit)
+    monkeypatch.setattr(memo.Emitter, "add", add)
+    assert not build(content, tmp_path / "data", tmp_path / "site", search=False).errors
+    assert len(seen) > 100 and [p for p, n in seen.items() if n > 1] == []
