@@ -49,24 +49,32 @@ def run_build(content: Path, data_dir: Path, site_dir: Path, cache_dir: Path | N
                           cache_dir=cache_dir, jobs=jobs, progress=progress, search=False)
 
 
-_indexing = threading.Lock()
+_indexing = threading.Lock()  # held while an index is made
+_wanted = threading.Event()  # a good build is not in the index yet
 
 
 def index_in_background(site_dir: Path) -> None:
     """The search index after a good build, in a thread of its own: an edit shows at once, the
-    search finds it a little later (a newer build waits for the index, never the other way)."""
+    search finds it a little later (a newer build waits for the index, never the other way).
+    A build that ends while an index is made has its own made after it: the index always ends
+    up holding the last good build."""
     def run() -> None:
-        if not _indexing.acquire(blocking=False):
-            return  # one is running; the next good build asks again
-        try:
-            start = time.perf_counter()
-            n = pipeline.index_search(site_dir)
-            print(f"[{time.strftime('%H:%M:%S')}] search index: {n} files in "
-                  f"{time.perf_counter() - start:.1f} s", flush=True)
-        except Exception as exc:  # the preview goes on without a fresh index
-            print(f"warning: search index not made: {exc}", file=sys.stderr, flush=True)
-        finally:
-            _indexing.release()
+        while _wanted.is_set():
+            if not _indexing.acquire(blocking=False):
+                return  # the one running looks again when it is done
+            try:
+                if not _wanted.is_set():
+                    continue
+                _wanted.clear()
+                start = time.perf_counter()
+                n = pipeline.index_search(site_dir)
+                print(f"[{time.strftime('%H:%M:%S')}] search index: {n} files in "
+                      f"{time.perf_counter() - start:.1f} s", flush=True)
+            except Exception as exc:  # the preview goes on without a fresh index
+                print(f"warning: search index not made: {exc}", file=sys.stderr, flush=True)
+            finally:
+                _indexing.release()
+    _wanted.set()
     threading.Thread(target=run, name="search-index", daemon=True).start()
 
 

@@ -288,3 +288,36 @@ def test_in_the_browser_the_page_reloads_and_shows_errors_within_its_csp(tmp_pat
     finally:
         assert server.stop() == 0
     assert problems == []  # nothing blocked by the Content-Security-Policy, no script error
+
+
+def test_a_build_that_ends_while_the_index_is_made_is_indexed_after_it(monkeypatch, tmp_path):
+    """The preview's search index always ends up holding the last good build: builds that end
+    while an index is made get one more index after it (one for all of them), never two at once."""
+    from nianbao import serve
+
+    started, running, overlapped = [], threading.Semaphore(0), []
+    gate = threading.Event()
+
+    def index_search(site_dir: Path) -> int:
+        if serve._indexing.acquire(blocking=False):  # (held by the caller: it must not be free)
+            overlapped.append(True)
+            serve._indexing.release()
+        started.append(time.monotonic())
+        running.release()
+        gate.wait(10)
+        return 1
+
+    monkeypatch.setattr(serve.pipeline, "index_search", index_search)
+    serve.index_in_background(tmp_path)  # the first build
+    assert running.acquire(timeout=10)
+    serve.index_in_background(tmp_path)  # two more builds end while it runs
+    serve.index_in_background(tmp_path)
+    time.sleep(0.3)
+    assert len(started) == 1
+    gate.set()
+    assert running.acquire(timeout=10)  # the index of the last build, once
+    deadline = time.monotonic() + 10
+    while serve._indexing.locked() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.3)
+    assert len(started) == 2 and not overlapped and not serve._wanted.is_set()
