@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -9,11 +10,6 @@ from dataclasses import replace
 from itertools import chain
 from urllib.parse import urlsplit
 from pathlib import Path
-
-from jinja2 import (Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined,
-                    select_autoescape)
-from markdown_it import MarkdownIt
-from mdit_py_cjk_friendly import cjk_friendly
 
 from .checkpages import check_groups, checks_page, failing_cells
 from .contexts import (AboutData, DatasetsData, Download, Figure, HomeData,
@@ -32,9 +28,21 @@ from .package import PACKAGE_NAME, Packages
 from .series import histories
 from .site_meta import dataset_jsonld, feed, robots, sitemap
 
-# CommonMark, raw HTML off (shown as text), and emphasis that closes next to full-width
-# punctuation (`**二是…。**各地`), which plain CommonMark leaves as literal asterisks.
-MD = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).use(cjk_friendly)
+
+
+@functools.cache
+def _markdown():
+    """CommonMark, raw HTML off (shown as text), and emphasis that closes next to full-width
+    punctuation (`**二是…。**各地`), which plain CommonMark leaves as literal asterisks. Made on
+    first use, as Jinja is: an edit's few pages are made in a child, and the build's own process
+    then never loads either (50 ms of its start)."""
+    from markdown_it import MarkdownIt
+    from mdit_py_cjk_friendly import cjk_friendly
+
+    return MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}
+                      ).use(cjk_friendly)
+
+
 SITE_TITLE = "政府信息公开年报数据"
 SITE_TITLE_EN = "China FOI annual reports as open data"
 STATUS_DOCS = (
@@ -106,7 +114,7 @@ def report_page(report: Report, checks: tuple[Check, ...], packages: Packages, f
     sections, preamble = [], ""
     for s in report.sections:
         if s.code == "preamble":
-            preamble = MD.render(s.markdown)
+            preamble = _markdown().render(s.markdown)
             continue
         table = views.get(tables.get(s.code, ""))
         paragraphs = s.markdown.split("\n\n") if s.markdown else []
@@ -116,8 +124,8 @@ def report_page(report: Report, checks: tuple[Check, ...], packages: Packages, f
         if not report.full_text and not body and not table:
             continue  # a data-only entry: no prose to show under this heading
         sections.append(SectionView(
-            s.code, s.heading, MD.render("\n\n".join(body)), table,
-            MD.render("\n\n".join(notes)) if notes else "",
+            s.code, s.heading, _markdown().render("\n\n".join(body)), table,
+            _markdown().render("\n\n".join(notes)) if notes else "",
             tuple(p for p in problems if table and p.table == tables.get(s.code))))
     base = f"{report.meta.year}/{report.report_id}"
     downloads = (
@@ -335,10 +343,13 @@ def templates_digest(templates: Path) -> str:
                     for x in (p.relative_to(templates).as_posix(), p.read_bytes())))
 
 
-def environment(templates: Path, compiled: Path | None = None) -> Environment:
+def environment(templates: Path, compiled: Path | None = None):
     """The templates' environment; ``compiled``: a folder that keeps their compiled code between
     builds (Jinja checks each against its template's source; compiling them all costs a quarter
     of a second, a whole edit's tenth)."""
+    from jinja2 import (Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined,
+                        select_autoescape)
+
     cache = None
     if compiled is not None:
         try:
@@ -360,7 +371,7 @@ def render_site(reports: list, checked: Checked, library: Library, packages: Pac
     ``checks`` are the failing ones)."""
     checked = Checked(checked.checks, checked.totals, checked.tried)
     root = out.memo.store.root
-    env = environment(templates, root / "templates" if root is not None else None)
+    envs: list = []  # the templates' environment, made for the first page rendered
     site = Site(SITE_TITLE, SITE_TITLE_EN,
                 "政府信息公开工作年度报告的开放数据：表格、校验与下载。", base_url.rstrip("/"),
                 (NavItem("home", "首页", "index.html"), NavItem("years", "年度", "years/index.html"),
@@ -371,7 +382,9 @@ def render_site(reports: list, checked: Checked, library: Library, packages: Pac
                  NavItem("about", "关于", "about/index.html")))
 
     def render(page: Page) -> dict[str, bytes]:
-        html = env.get_template(page.template).render(page=page, site=site)
+        if not envs:
+            envs.append(environment(templates, root / "templates" if root is not None else None))
+        html = envs[0].get_template(page.template).render(page=page, site=site)
         return {page.path: html.encode("utf-8"), **dict(page.files)}
 
     units = Units(report_keys, key_of(templates_digest(templates), site))
