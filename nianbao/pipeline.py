@@ -7,6 +7,7 @@ input error publishes nothing.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from contextlib import ExitStack
 from tempfile import TemporaryDirectory
 from dataclasses import dataclass, field
@@ -271,13 +272,14 @@ def _emitter(memo: Memo, tree: Path, fresh: bool, spill: Path) -> Emitter:
                    ledger=read_units(tree, live))
 
 
-def index_search(site_dir: Path) -> int:
+def index_search(site_dir: Path, between: Callable[[], None] | None = None) -> int:
     """Make the search index of the published pages and publish it (the rest of the site is
-    kept). Returns the number of files of the bundle."""
+    kept). Returns the number of files of the bundle. ``between``: see ``index_site``."""
     if live_manifest(site_dir) is None:
         raise SearchIndexError(f"{site_dir} was not published by this build (or was changed since); "
                                "run `python build.py` first")
-    bundle = index_site(site_dir)  # reads the live site; a build may replace it meanwhile
+    bundle = index_site(site_dir, between=between)  # reads the live site; a build may replace it
+    # meanwhile (the bundle is then of the pages read; the preview abandons it, see serve)
     with lock(site_dir.resolve().parent):
         _publish_bundle(site_dir, bundle)
     return len(bundle)

@@ -46,7 +46,7 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 BUNDLE = "pagefind/"
@@ -215,17 +215,23 @@ def _scratch() -> str | None:
     return str(shm)
 
 
-def index_site(site_dir: Path, *, prose: bool = False) -> dict[str, bytes]:
+def index_site(site_dir: Path, *, prose: bool = False,
+               between: Callable[[], None] | None = None) -> dict[str, bytes]:
     """Site path → bytes of the search bundle (``pagefind/…``) for the pages written in site_dir.
 
     site_dir is only read (a ``pagefind/`` already there is neither read nor changed): the search
     copies and the bundle are written to a temporary folder and the bundle returned. ``prose=True``
-    indexes the prose paragraphs too (not used by the site: see the module docstring). Raises
-    SearchIndexError if the binary is missing or fails."""
+    indexes the prose paragraphs too (not used by the site: see the module docstring).
+    ``between`` is called before each page is read (an exception it raises abandons the index:
+    the preview's, when a build starts). Raises SearchIndexError if the binary is missing or
+    fails."""
     site_dir = Path(site_dir).resolve()
     if not site_dir.is_dir():
         raise SearchIndexError(f"no site to index: {site_dir} is not a folder")
-    return _index(_site_pages(site_dir), prose, str(site_dir))
+    pages = _site_pages(site_dir)
+    if between is not None:
+        pages = ((between(), page)[1] for page in pages)
+    return _index(pages, prose, str(site_dir))
 
 
 def search_index(pages: dict[str, bytes]) -> dict[str, bytes]:

@@ -29,7 +29,9 @@ from .search import stop_indexing
 
 PREFIX = "/__nianbao__/"
 ASSETS = Path(__file__).resolve().parent / "serve_assets"  # reload.js, reload.css
-INTERVAL = 0.3  # seconds between polls; also the quiet time that ends a burst of saves
+INTERVAL = 0.3  # seconds between polls
+QUIET = 0.1  # seconds without a change that end a burst of saves (an editor's save is one
+# rename or a few writes within milliseconds; a checkout that takes longer is two rebuilds)
 TYPES = {  # by suffix, not from the system's mime.types; anything else (.pagefind, .pf_*) is binary
     ".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
     ".js": "text/javascript; charset=utf-8", ".json": "application/json",
@@ -53,13 +55,22 @@ _indexing = threading.Lock()  # held while an index is made
 _wanted = threading.Event()  # a good build is not in the index yet
 
 
-def index_in_background(site_dir: Path) -> None:
+class _Superseded(Exception):
+    """A build started while the index was being made: it would be of the site before it."""
+
+
+def index_in_background(site_dir: Path, status: Status | None = None) -> None:
     """The search index after a good build, in a thread of its own: an edit shows at once, the
-    search finds it a little later (a newer build waits for the index, never the other way).
-    A build that ends while an index is made has its own made after it: the index always ends
-    up holding the last good build."""
+    search finds it a little later. A build that ends while an index is made has its own made
+    after it, so the index always ends up holding the last good build; and a build that starts
+    while the index reads the pages (Python work, which would slow the build down) has it
+    abandoned (and Pagefind stopped, see ``_rebuild``), to be made again once the build is over."""
+    def between() -> None:
+        if status is not None and status.building:
+            raise _Superseded
+
     def run() -> None:
-        while _wanted.is_set():
+        while _wanted.is_set() and not (status is not None and status.closed):
             if not _indexing.acquire(blocking=False):
                 return  # the one running looks again when it is done
             try:
@@ -67,11 +78,15 @@ def index_in_background(site_dir: Path) -> None:
                     continue
                 _wanted.clear()
                 start = time.perf_counter()
-                n = pipeline.index_search(site_dir)
+                n = pipeline.index_search(site_dir, between)
                 print(f"[{time.strftime('%H:%M:%S')}] search index: {n} files in "
                       f"{time.perf_counter() - start:.1f} s", flush=True)
-            except Exception as exc:  # the preview goes on without a fresh index
-                print(f"warning: search index not made: {exc}", file=sys.stderr, flush=True)
+            except Exception as exc:
+                if status is not None and status.building:  # abandoned, or Pagefind stopped
+                    _wanted.set()  # for the build: made again once it is over (of the site as
+                    status.idle()  # it is then: a failed build leaves the last good one)
+                elif not isinstance(exc, _Superseded):  # the preview goes on without it
+                    print(f"warning: search index not made: {exc}", file=sys.stderr, flush=True)
             finally:
                 _indexing.release()
     _wanted.set()
@@ -96,6 +111,11 @@ class Status:
                 setattr(self, name, value)
             self.version += 1
             self.cond.notify_all()
+
+    def idle(self) -> None:
+        """Wait until no build runs (or the server closes)."""
+        with self.cond:
+            self.cond.wait_for(lambda: not self.building or self.closed)
 
     @property
     def build_id(self) -> str:
@@ -226,6 +246,8 @@ def snapshot(roots: list[Path]) -> dict[str, tuple[int, int]]:
 
 def _rebuild(options: dict, status: Status, progress=None) -> None:
     status.update(building=True)
+    if _indexing.locked():  # an index of the site before this build: it would take the cores
+        stop_indexing()  # the build needs (the index is made again after it)
     try:
         outcome = run_build(progress=progress, **options)
     except Exception as exc:  # a template's syntax (located), or a bug: show it, keep serving
@@ -246,7 +268,7 @@ def _rebuild(options: dict, status: Status, progress=None) -> None:
     print(f"[{stamp}] built {len(outcome.reports)} report(s), {outcome.pages} pages, {outcome.files} "
           f"files in {outcome.seconds:.1f} s; {len(outcome.warnings)} warning(s)", flush=True)
     status.update(building=False, errors=[], good=status.good + 1)
-    index_in_background(options["site_dir"])
+    index_in_background(options["site_dir"], status)
 
 
 def _watch(roots: list[Path], options: dict, status: Status, stop: threading.Event,
@@ -264,7 +286,7 @@ def _watch(roots: list[Path], options: dict, status: Status, stop: threading.Eve
         if after == before:
             continue
         settled = time.monotonic() + 3  # a burst of saves: wait until quiet (at most 3 s)
-        while time.monotonic() < settled and not stop.wait(interval):
+        while time.monotonic() < settled and not stop.wait(min(interval, QUIET)):
             latest = snapshot(roots)
             if latest == after:
                 break

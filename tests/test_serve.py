@@ -298,7 +298,7 @@ def test_a_build_that_ends_while_the_index_is_made_is_indexed_after_it(monkeypat
     started, running, overlapped = [], threading.Semaphore(0), []
     gate = threading.Event()
 
-    def index_search(site_dir: Path) -> int:
+    def index_search(site_dir: Path, between=None) -> int:
         if serve._indexing.acquire(blocking=False):  # (held by the caller: it must not be free)
             overlapped.append(True)
             serve._indexing.release()
@@ -321,3 +321,32 @@ def test_a_build_that_ends_while_the_index_is_made_is_indexed_after_it(monkeypat
         time.sleep(0.05)
     time.sleep(0.3)
     assert len(started) == 2 and not overlapped and not serve._wanted.is_set()
+
+
+def test_a_build_that_starts_while_the_index_reads_the_pages_abandons_it(monkeypatch, tmp_path):
+    """The index's Python work (reading 20,000 pages at 10,000 reports) would slow a build down:
+    it stops at the next page when a build starts, and is made again once the build is over."""
+    from nianbao import serve
+
+    status, runs, reading = serve.Status(), [], threading.Event()
+
+    def index_search(site_dir: Path, between=None) -> int:
+        runs.append("started")
+        for _ in range(200):  # pages
+            reading.set()
+            between()
+            time.sleep(0.01)
+        runs.append("done")
+        return 1
+
+    monkeypatch.setattr(serve.pipeline, "index_search", index_search)
+    serve.index_in_background(tmp_path, status)
+    assert reading.wait(10)
+    status.update(building=True)  # a build starts
+    time.sleep(0.3)
+    assert runs == ["started"] and serve._indexing.locked()  # abandoned, waiting for the build
+    status.update(building=False)
+    deadline = time.monotonic() + 10
+    while runs[-1] != "done" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert runs == ["started", "started", "done"]
