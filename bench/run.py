@@ -6,7 +6,8 @@ then the same N report bodies built by Hugo. Prints a table, writes .bench/resul
     .venv/bin/python bench/run.py --n 1000 [--seed 1] [--work .bench/work] [--skip-hugo] [--keep]
                                   [--edits 3]
 
-Each measured command runs in a fresh helper process that starts it, samples its process tree and
+Before each measured command the bench calls sync(2), so that no step pays for the writeback of
+the one before. Each measured command runs in a fresh helper process that starts it, samples its process tree and
 waits for it: `wall` is the command's wall time, `cpu` the user+system time of the whole tree,
 `peak` the largest max RSS of any single process of the tree (getrusage(RUSAGE_CHILDREN) of the
 helper, so nothing of earlier runs leaks in), `tree` the peak sum of RSS over the live tree and
@@ -217,6 +218,10 @@ def main() -> int:
 
     def run(name: str, cmd: list[str], *out: Path) -> dict:
         print(f"  {name} …", end=" ", flush=True)
+        # what the step before left to write goes to the disk first, not into this step's time:
+        # a cold build leaves about 2 GB of dirty pages at 10,000 reports, whose writeback made
+        # the edits after it up to 0.3 s slower (hyperfine's --prepare 'sync' habit)
+        os.sync()
         r = measure(cmd, args.stall)
         lines = r.pop("stdout").strip().splitlines()
         if lines:
