@@ -219,3 +219,36 @@ def top(folder: Path) -> Top | None:
         return folder.stat().st_mtime_ns, tuple(sorted(found))
     except OSError:
         return None
+
+
+def differing(a: bytes, b: bytes) -> list[int]:
+    """Indices of the 32-byte digests that differ between two equally long columns. Few differ
+    after an edit: halves that are equal are skipped whole, compared by the C library."""
+    ma, mb, out, todo = memoryview(a), memoryview(b), [], [(0, len(a) // 32)]
+    while todo:
+        lo, hi = todo.pop()
+        if ma[32 * lo:32 * hi] == mb[32 * lo:32 * hi]:
+            continue
+        if hi - lo == 1:
+            out.append(lo)
+            continue
+        mid = (lo + hi) // 2
+        todo += [(mid, hi), (lo, mid)]
+    return sorted(out)
+
+
+NO_DIGEST = bytes(32)  # what a path the twin lacks is lined up with: no file's sha256
+
+
+def lined_up(twin: Manifest, paths: list[str]) -> tuple[bytearray, array, array]:
+    """A manifest's digests, sizes and times in the order of ``paths`` (zeros where it lacks
+    one): a twin's record lined up with the paths of a new tree."""
+    have, (have_sizes, have_mtimes) = twin.digests(), twin.times()
+    sha, sizes, mtimes = bytearray(NO_DIGEST * len(paths)), array("q", [0]) * len(paths), \
+        array("q", [0]) * len(paths)
+    for i, rel in enumerate(paths):
+        j = twin.find(rel)
+        if j is not None:
+            sha[32 * i:32 * i + 32] = have[32 * j:32 * j + 32]
+            sizes[i], mtimes[i] = have_sizes[j], have_mtimes[j]
+    return sha, sizes, mtimes

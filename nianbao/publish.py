@@ -34,7 +34,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .manifest import Entry, Manifest, top, walk
+from .manifest import Entry, Manifest, differing, lined_up, top, walk
 from .records import (home, inode, normalised, read_state, read_units, twin_of, unsure,
                       write_state, write_units)
 
@@ -199,22 +199,6 @@ def _same_paths(live: Manifest, output: Output) -> bool:
     return len(output.kept | output.files.keys()) == len(paths) and output.kept.issubset(paths)
 
 
-def _differing(a: bytes, b: bytes) -> list[int]:
-    """Indices of the 32-byte digests that differ between two equally long columns. Few differ
-    after an edit: halves that are equal are skipped whole, compared by the C library."""
-    ma, mb, out, todo = memoryview(a), memoryview(b), [], [(0, len(a) // 32)]
-    while todo:
-        lo, hi = todo.pop()
-        if ma[32 * lo:32 * hi] == mb[32 * lo:32 * hi]:
-            continue
-        if hi - lo == 1:
-            out.append(lo)
-            continue
-        mid = (lo + hi) // 2
-        todo += [(mid, hi), (lo, mid)]
-    return sorted(out)
-
-
 def _patch_twin(target: Path, twin: Manifest, live: Manifest, facts: dict[str, tuple[str, int]],
                 files: dict[str, bytes | Path]) -> Manifest:
     """``_sync_twin`` when the twin's record is trusted and the new tree holds the live one's
@@ -231,10 +215,10 @@ def _patch_twin(target: Path, twin: Manifest, live: Manifest, facts: dict[str, t
     if twin.paths() == paths:
         sha, (sizes, mtimes) = bytearray(twin.digests()), twin.times()
     else:
-        sha, sizes, mtimes = _lined_up(twin, paths)
+        sha, sizes, mtimes = lined_up(twin, paths)
         for rel in sorted((rel for rel in twin.paths() if rel not in live), reverse=True):
             _remove(folder, rel)
-    for i in _differing(bytes(want), bytes(sha)):
+    for i in differing(bytes(want), bytes(sha)):
         rel = paths[i]
         if rel in files:
             st = _atomic_write(folder / rel, files[rel])
@@ -243,22 +227,6 @@ def _patch_twin(target: Path, twin: Manifest, live: Manifest, facts: dict[str, t
         sha[32 * i:32 * i + 32] = want[32 * i:32 * i + 32]
         sizes[i], mtimes[i] = st.st_size, st.st_mtime_ns
     return Manifest.of_columns(paths, bytes(sha), sizes, mtimes)
-
-
-NO_DIGEST = bytes(32)  # what a path the twin lacks is lined up with: no file's sha256
-
-
-def _lined_up(twin: Manifest, paths: list[str]) -> tuple[bytearray, array, array]:
-    """The twin's digests, sizes and times in the order of ``paths`` (zeros where it lacks one)."""
-    have, (have_sizes, have_mtimes) = twin.digests(), twin.times()
-    sha, sizes, mtimes = bytearray(NO_DIGEST * len(paths)), array("q", [0]) * len(paths), \
-        array("q", [0]) * len(paths)
-    for i, rel in enumerate(paths):
-        j = twin.find(rel)
-        if j is not None:
-            sha[32 * i:32 * i + 32] = have[32 * j:32 * j + 32]
-            sizes[i], mtimes[i] = have_sizes[j], have_mtimes[j]
-    return sha, sizes, mtimes
 
 
 def _remove(folder: Path, rel: str) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from .agencies import agencies_index, agency_page, series_row, year_chart
 from .compare import (compare_index, compare_item, compare_page, pairs, previous_of,
                       previous_report)
 from .datasets_doc import resource_docs
+from .engines import environment, markdown
 from .forms import Forms, load_forms
 from .library import Library
 from .layout import format_value, table_views
@@ -27,21 +27,6 @@ from .memo import Emitter, key_of
 from .package import PACKAGE_NAME, Packages
 from .series import histories
 from .site_meta import dataset_jsonld, feed, robots, sitemap
-
-
-
-@functools.cache
-def _markdown():
-    """CommonMark, raw HTML off (shown as text), and emphasis that closes next to full-width
-    punctuation (`**二是…。**各地`), which plain CommonMark leaves as literal asterisks. Made on
-    first use, as Jinja is: an edit's few pages are made in a child, and the build's own process
-    then never loads either (50 ms of its start)."""
-    from markdown_it import MarkdownIt
-    from mdit_py_cjk_friendly import cjk_friendly
-
-    return MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}
-                      ).use(cjk_friendly)
-
 
 SITE_TITLE = "政府信息公开年报数据"
 SITE_TITLE_EN = "China FOI annual reports as open data"
@@ -114,7 +99,7 @@ def report_page(report: Report, checks: tuple[Check, ...], packages: Packages, f
     sections, preamble = [], ""
     for s in report.sections:
         if s.code == "preamble":
-            preamble = _markdown().render(s.markdown)
+            preamble = markdown().render(s.markdown)
             continue
         table = views.get(tables.get(s.code, ""))
         paragraphs = s.markdown.split("\n\n") if s.markdown else []
@@ -124,8 +109,8 @@ def report_page(report: Report, checks: tuple[Check, ...], packages: Packages, f
         if not report.full_text and not body and not table:
             continue  # a data-only entry: no prose to show under this heading
         sections.append(SectionView(
-            s.code, s.heading, _markdown().render("\n\n".join(body)), table,
-            _markdown().render("\n\n".join(notes)) if notes else "",
+            s.code, s.heading, markdown().render("\n\n".join(body)), table,
+            markdown().render("\n\n".join(notes)) if notes else "",
             tuple(p for p in problems if table and p.table == tables.get(s.code))))
     base = f"{report.meta.year}/{report.report_id}"
     downloads = (
@@ -341,26 +326,6 @@ def templates_digest(templates: Path) -> str:
     """What every page shares from the templates folder (each file's path and bytes)."""
     return key_of(*(x for p in sorted(templates.rglob("*")) if p.is_file()
                     for x in (p.relative_to(templates).as_posix(), p.read_bytes())))
-
-
-def environment(templates: Path, compiled: Path | None = None):
-    """The templates' environment; ``compiled``: a folder that keeps their compiled code between
-    builds (Jinja checks each against its template's source; compiling them all costs a quarter
-    of a second, a whole edit's tenth)."""
-    from jinja2 import (Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined,
-                        select_autoescape)
-
-    cache = None
-    if compiled is not None:
-        try:
-            compiled.mkdir(parents=True, exist_ok=True)
-            cache = FileSystemBytecodeCache(str(compiled))
-        except OSError:  # a cache that cannot be written only costs time
-            pass
-    return Environment(loader=FileSystemLoader(str(templates)), undefined=StrictUndefined,
-                       autoescape=select_autoescape(["html", "xml"], default=True),
-                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
-                       bytecode_cache=cache)
 
 
 def render_site(reports: list, checked: Checked, library: Library, packages: Packages,

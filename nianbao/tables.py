@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from difflib import SequenceMatcher
 
 from .cells import MAX_DIGITS, digit_count, parse_cell, plain
 from .diagnostics import Diagnostic, SourceText
-from .forms import Article, Forms, Label, squash, strip_ordinal
+from .forms import Article, Forms, Label, squash
+from .labels import best
 from .model import ABSENT, REPORTED, UNREADABLE, Cell
 from .rows import EMPTY, NUM, TEXT, Line, Row, Tok, table_rows
 from .segment import columns_fit, explain, groups_sum, split_glued, too_long
 
-SIMILAR_AT_MOST = 100  # labels per table compared by similarity; the template has about 40 rows
 _GLUED = re.compile(r"^([+\-]?\d+(?:\.\d+)?)(万元|元)?$")
 
 
@@ -32,7 +31,7 @@ class TableRead:
     found: bool = False
     notes: list[str] = field(default_factory=list)  # unreadable rows, with their readings
     candidates: dict[str, list[list]] = field(default_factory=dict)  # row → readings that fit
-    similar: int = 0  # labels compared by similarity so far (``nearest`` is slow)
+    similar: int = 0  # labels compared by similarity so far (``labels.nearest`` is slow)
 
 
 @dataclass(frozen=True)
@@ -119,49 +118,6 @@ def _cell(table: str, key: tuple[str, ...], v: Value, unit: str) -> Cell:
     return Cell(table, key, v.value, v.status, v.raw, v.unit or unit, v.line, v.col)
 
 
-# (id of labels, text) → (labels, by keyword, most alike); holding labels keeps its id unique
-_KNOWN: dict[tuple[int, str], tuple[tuple[Label, ...], Label | None, object]] = {}
-_UNSEEN = object()  # most alike: not worked out yet
-_KNOWN_AT_MOST = 20_000  # a year's labels repeat: this holds every report's several times
-
-
-def _best(labels: tuple[Label, ...], squashed: str, read: TableRead) -> Label | None:
-    """The label a row's text names: by keyword, else (a few per table) the most alike one.
-    Both are pure functions of the template's labels and the text: remembered per process."""
-    key = (id(labels), squashed)
-    known = _KNOWN.get(key)
-    if known is None:
-        if len(_KNOWN) >= _KNOWN_AT_MOST:
-            _KNOWN.clear()
-        scored = [(label.matches(squashed), i, label) for i, label in enumerate(labels)]
-        scored = [s for s in scored if s[0] > 0]
-        by_keyword = max(scored, key=lambda s: (s[0], -s[1]))[2] if scored else None
-        known = _KNOWN[key] = (labels, by_keyword, _UNSEEN)
-    if known[1] is not None:
-        return known[1]
-    read.similar += 1  # a typo or two, not thousands of rows: that is no statutory table
-    if read.similar > SIMILAR_AT_MOST:
-        return None
-    if known[2] is _UNSEEN:
-        known = _KNOWN[key] = (labels, None, nearest(labels, squashed))
-    return known[2]
-
-
-def nearest(labels: tuple[Label, ...], squashed: str, cutoff: float = 0.75) -> Label | None:
-    """A label with typos (characters missing, wrong or swapped) that no keyword caught: the
-    template label most like it, if it is alike enough and clearly nearer than any other."""
-    text = strip_ordinal(squashed)
-    if not 4 <= len(text) <= 60:
-        return None
-    scores = sorted(
-        ((max(SequenceMatcher(None, text, squash(label.zh(v))).ratio() for v in label.templates),
-          i) for i, label in enumerate(labels)), reverse=True)
-    best, runner_up = scores[0], (scores[1] if len(scores) > 1 else (0.0, -1))
-    if best[0] >= cutoff and best[0] - runner_up[0] >= 0.1:
-        return labels[best[1]]
-    return None
-
-
 def _extra(read: TableRead, what: str, label: str, vals: list[Tok]) -> None:
     """A row that is not in the template: kept aside as a note, never counted."""
     figures = " ".join(v.text for v in vals if v.kind != EMPTY)
@@ -193,7 +149,7 @@ def read_applications(lines: list[Line], src: SourceText, forms: Forms, year: in
             layout == "cells" and len(vals) >= ncols)
         match: tuple[Tok, Label] | None = None
         for tok in reversed(labels):
-            label = _best(table.rows, squash(tok.text), read)
+            label = best(table.rows, squash(tok.text), read)
             if label and label.code == "other_handling.other" and group != "other_handling":
                 label = None
             if label and label.code == "other_handling" and not has_values:
@@ -308,7 +264,7 @@ def read_active(lines: list[Line], src: SourceText, forms: Forms, year: int) -> 
                 continue  # a header row: the text left is its last header's tail (数量, （单位…）)
         if not any(v.kind == NUM for v in vals) and not (layout == "cells" and text and vals):
             continue
-        item = _best(article.items, text, read)
+        item = best(article.items, text, read)
         if item is None:
             where = labels[-1] if labels else vals[0]
             read.diagnostics.append(src.diagnostic(

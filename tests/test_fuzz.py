@@ -138,17 +138,17 @@ def test_long_glued_runs_are_not_searched():
 
 def test_many_unknown_rows_are_compared_by_similarity_a_bounded_number_of_times(tmp_path, monkeypatch):
     """Thousands of unknown rows each compared with every label took minutes."""
-    from nianbao import tables
+    from nianbao import labels as matching
 
     calls = []
-    real = tables.nearest
-    monkeypatch.setattr(tables, "nearest", lambda labels, text: calls.append(text) or real(labels, text))
+    real = matching.nearest
+    monkeypatch.setattr(matching, "nearest", lambda labels, text: calls.append(text) or real(labels, text))
     rows = "".join(f"某某项目{i}\t\t1\t1\t1\t1\t1\t1\t6\t\n" for i in range(500))
     row = "一、本年新收政府信息公开申请数量\t\t5672"
     report, errors, diags = read(tmp_path, HLJ.replace(row, rows + row))
     assert report is not None and not errors
     assert sum(d.code == "unknown-row" for d in diags) == 500
-    assert len(calls) <= tables.SIMILAR_AT_MOST
+    assert len(calls) <= matching.SIMILAR_AT_MOST
 
 
 def test_a_source_splits_its_lines_once():
