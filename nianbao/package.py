@@ -19,7 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import NamedTuple
 
-from .background import at_once, started
+from .background import Ready, at_once, started
 from .combined import PER_REPORT, Chunk, chunk, write_combined
 from .forms import Forms
 from .library import Library
@@ -276,6 +276,9 @@ class Validators(NamedTuple):
 
     slices: Callable[[list[str]], list[list[str]]]  # big packages, one by one
     reports: Callable[[list[str]], list[list[str]]]  # small ones, in batches
+    # a child forked when the build started, Frictionless imported, for an edit's few packages
+    # (module-level ``slices`` and ``reports`` only: they are sent to it by name)
+    ready: Ready | None = None
 
 
 def _verify(validate: Validators, scratch: Path, data: Emitter,
@@ -300,13 +303,11 @@ def _verify(validate: Validators, scratch: Path, data: Emitter,
                 target.write_bytes(made)
         reports.append(str(scratch / "reports" / base / "datapackage.json"))
 
-    def work() -> tuple[list[list[str]], list[list[str]]]:
-        return (validate.slices(slices.paths) if slices.paths else [],
-                validate.reports(reports) if reports else [])
-
     if not slices.paths and not reports:
         return lambda: [], frozenset()
-    pending = (started if few else at_once)(work)
+    args = (validate.slices, slices.paths, validate.reports, reports)
+    pending = ((validate.ready.call(_validated, *args) if few and validate.ready else None)
+               or (started if few else at_once)(lambda: _validated(*args)))
 
     def verified() -> list[str]:
         found, own = pending()
@@ -315,6 +316,12 @@ def _verify(validate: Validators, scratch: Path, data: Emitter,
             for (base, _), errors in zip(mine, own, strict=True) if errors]
 
     return verified, frozenset(base + "datapackage.json" for base, _ in mine)
+
+
+def _validated(slices, slice_paths: list[str], reports, report_paths: list[str]
+               ) -> tuple[list[list[str]], list[list[str]]]:
+    """The problems of each slice and of each report package (``Validators``)."""
+    return (slices(slice_paths) if slice_paths else [], reports(report_paths) if report_paths else [])
 
 
 class PackageError(Exception):

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .acknowledge import acknowledge
+from .background import Ready
 from .brief import Brief
 from .cache import ReadCache, forget_other_versions
 from .diagnostics import Diagnostic
@@ -210,14 +211,22 @@ def build(content: Path, data_dir: Path, site_dir: Path, base_url: str = "",
     with its record, not only the tops of the trees (nianbao.publish). One build at a time per
     output folder."""
     start, started_ns = time.perf_counter(), time.time_ns()
-    with lock(site_dir.resolve().parent), ExitStack() as stack, lean():
+    # an edit's few packages are validated in a child that imports Frictionless now, while the
+    # other core would idle (forked before the lock: it must not hold it after the build)
+    ready = Ready(_ready_to_validate) if cache_dir is not None else None
+    with ExitStack() as stack:
+        if ready is not None:
+            stack.callback(ready.close)
+        stack.enter_context(lock(site_dir.resolve().parent))
+        stack.enter_context(lean())
         reads = _reads(stack, cache_dir, site_dir.resolve().parent)
         outcome, library = scan_reports(content, reads, jobs, progress)
         settled()  # the briefs live as long as the build
         if not outcome.errors:
             with Memo(reads.root / "memo", jobs, lasting=cache_dir is not None) as memo:
                 try:
-                    _make(outcome, library, memo, data_dir, site_dir, base_url, False, check_output)
+                    _make(outcome, library, memo, data_dir, site_dir, base_url, False, check_output,
+                          ready)
                 except StaleOutput:  # an output file was changed by hand: make every unit again
                     _make(outcome, library, memo, data_dir, site_dir, base_url, True, check_output)
             if search:
@@ -229,8 +238,21 @@ def build(content: Path, data_dir: Path, site_dir: Path, base_url: str = "",
     return outcome
 
 
+def _ready_to_validate() -> None:
+    """What validating costs first: Frictionless's import, and what its first validation of a
+    package loads (profiles, checks, readers)."""
+    from frictionless import validate
+
+    from .verify import BATCH  # noqa: F401
+
+    validate({"name": "ready", "resources": [{
+        "name": "r", "format": "csv", "data": [["id", "n"], ["a", "1"]],
+        "schema": {"fields": [{"name": "id", "type": "string", "constraints": {"required": True}},
+                              {"name": "n", "type": "integer"}], "primaryKey": ["id"]}}]})
+
+
 def _make(outcome: Outcome, library: Library, memo: Memo, data_dir: Path, site_dir: Path,
-          base_url: str, fresh: bool, check: bool) -> None:
+          base_url: str, fresh: bool, check: bool, ready: Ready | None = None) -> None:
     forms = load_forms()
     # a unit made from a report depends on its file and on the cross-year checks found for it
     # (the cross-year checks are a function of the files of the pair: their keys stand for them)
@@ -241,7 +263,7 @@ def _make(outcome: Outcome, library: Library, memo: Memo, data_dir: Path, site_d
                       for tree, name in ((data_dir, "data"), (site_dir, "site")))
         try:
             packages = build_packages(outcome.reports, library, forms, keys, data, site,
-                                      scratch, Validators(validate_each, validate_packages))
+                                      scratch, Validators(validate_each, validate_packages, ready))
         except PackageError as exc:
             raise PublishError(str(exc)) from exc
         pages = render_site(outcome.reports, outcome, library, packages, TEMPLATES, base_url,
