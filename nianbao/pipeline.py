@@ -243,7 +243,7 @@ def _ready_to_validate() -> None:
     package loads (profiles, checks, readers)."""
     from frictionless import validate
 
-    from .verify import BATCH  # noqa: F401
+    from . import verify  # noqa: F401
 
     validate({"name": "ready", "resources": [{
         "name": "r", "format": "csv", "data": [["id", "n"], ["a", "1"]],

@@ -274,15 +274,11 @@ def recover(targets: list[Path]) -> None:
     for name, wanted in sorted(pending.items()):
         target = Path(name)
         state = normalised(target, read_state(target))
-        if state.get("live") is not None and _manifest_id(state["live"]) == wanted:
+        if state.get("live") is not None and state["live"].id() == wanted:
             continue  # exchanged before the kill
-        if state.get("twin") is not None and _manifest_id(state["twin"]) == wanted:
+        if state.get("twin") is not None and state["twin"].id() == wanted:
             _swap(target, state)
     journal.unlink()
-
-
-def _manifest_id(manifest: Manifest) -> str:
-    return manifest.id()
 
 
 def _swap(target: Path, state: dict) -> None:
@@ -344,7 +340,7 @@ def publish(trees: dict[Path, Output],
     # changed by hand since, and the twin now holds exactly the new output (an O(1) rename)
     journal = _journal(trees)
     tmp = journal.with_suffix(".tmp")
-    tmp.write_text(json.dumps({str(t): _manifest_id(s["twin"]) for t, s in states.items()},
+    tmp.write_text(json.dumps({str(t): s["twin"].id() for t, s in states.items()},
                               sort_keys=True), "utf-8")
     os.replace(tmp, journal)  # from here on, a kill is rolled forward by the next publish
     for target, state in states.items():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -336,7 +337,11 @@ def render_site(reports: list, checked: Checked, library: Library, packages: Pac
     ``checks`` are the failing ones)."""
     checked = Checked(checked.checks, checked.totals, checked.tried)
     root = out.memo.store.root
-    envs: list = []  # the templates' environment, made for the first page rendered
+
+    @functools.cache
+    def env():  # the templates' environment, made for the first page rendered
+        return environment(templates, root / "templates" if root is not None else None)
+
     site = Site(SITE_TITLE, SITE_TITLE_EN,
                 "政府信息公开工作年度报告的开放数据：表格、校验与下载。", base_url.rstrip("/"),
                 (NavItem("home", "首页", "index.html"), NavItem("years", "年度", "years/index.html"),
@@ -347,9 +352,7 @@ def render_site(reports: list, checked: Checked, library: Library, packages: Pac
                  NavItem("about", "关于", "about/index.html")))
 
     def render(page: Page) -> dict[str, bytes]:
-        if not envs:
-            envs.append(environment(templates, root / "templates" if root is not None else None))
-        html = envs[0].get_template(page.template).render(page=page, site=site)
+        html = env().get_template(page.template).render(page=page, site=site)
         return {page.path: html.encode("utf-8"), **dict(page.files)}
 
     units = Units(report_keys, key_of(templates_digest(templates), site))

@@ -187,14 +187,18 @@ def _indexed_html(path: Path) -> bytes | None:
     return data if _INDEXED in data else None
 
 
-def _site_pages(site_dir: Path) -> Iterator[tuple[str, bytes]]:
-    """(site path, bytes) of the indexed pages of site_dir, by path."""
+def _site_pages(site_dir: Path, between: Callable[[], None] | None = None
+                ) -> Iterator[tuple[str, bytes]]:
+    """(site path, bytes) of the indexed pages of site_dir, by path (``between`` called before
+    each is read)."""
     paths = []
     for folder, dirs, files in os.walk(site_dir):
         if folder == str(site_dir) and BUNDLE.rstrip("/") in dirs:
             dirs.remove(BUNDLE.rstrip("/"))
         paths += [os.path.join(folder, f) for f in files if f.endswith(".html")]
     for path in sorted(Path(p).relative_to(site_dir).as_posix() for p in paths):
+        if between is not None:
+            between()
         if (data := _indexed_html(site_dir / path)) is not None:
             yield path, data
 
@@ -228,10 +232,7 @@ def index_site(site_dir: Path, *, prose: bool = False,
     site_dir = Path(site_dir).resolve()
     if not site_dir.is_dir():
         raise SearchIndexError(f"no site to index: {site_dir} is not a folder")
-    pages = _site_pages(site_dir)
-    if between is not None:
-        pages = ((between(), page)[1] for page in pages)
-    return _index(pages, prose, str(site_dir))
+    return _index(_site_pages(site_dir, between), prose, str(site_dir))
 
 
 def search_index(pages: dict[str, bytes]) -> dict[str, bytes]:
