@@ -303,6 +303,9 @@ def _verify(validate: Validators, scratch: Path, data: Emitter,
                 target.write_bytes(made)
         reports.append(str(scratch / "reports" / base / "datapackage.json"))
 
+    if validate.ready is not None and not (few and (slices.paths or reports)):
+        validate.ready.close()  # nothing for it (a cold build validates across the cores): its
+        # memory back now, not when the build ends
     if not slices.paths and not reports:
         return lambda: [], frozenset()
     args = (validate.slices, slices.paths, validate.reports, reports)

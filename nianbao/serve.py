@@ -82,10 +82,12 @@ def index_in_background(site_dir: Path, status: Status | None = None) -> None:
                 print(f"[{time.strftime('%H:%M:%S')}] search index: {n} files in "
                       f"{time.perf_counter() - start:.1f} s", flush=True)
             except Exception as exc:
-                if status is not None and status.building:  # abandoned, or Pagefind stopped
-                    _wanted.set()  # for the build: made again once it is over (of the site as
-                    status.idle()  # it is then: a failed build leaves the last good one)
-                elif not isinstance(exc, _Superseded):  # the preview goes on without it
+                if isinstance(exc, _Superseded) or (status is not None and status.building):
+                    # abandoned, or Pagefind stopped, for a build: made again once it is over
+                    _wanted.set()  # (of the site as it is then: a failed build leaves the last
+                    if status is not None:  # good one, and asks for no index itself)
+                        status.idle()
+                else:  # the preview goes on without it
                     print(f"warning: search index not made: {exc}", file=sys.stderr, flush=True)
             finally:
                 _indexing.release()

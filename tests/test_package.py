@@ -145,3 +145,26 @@ def test_published_csv_text_fields_are_never_formulas(built_data):
                         elif types[name] == "string":
                             assert not value.startswith(TRIGGERS), (descriptor, name, value)
     assert negatives >= 10
+
+
+def test_the_ready_validation_child_is_ended_when_a_build_validates_elsewhere(tmp_path):
+    """A cold build's many slices are validated across the cores, not by the child made ready
+    for an edit: it is ended then, its memory back before the build goes on."""
+    from nianbao.memo import Emitter, Memo
+    from nianbao.package import FEW_SLICES, Validators, _verify
+    from nianbao.slices import Slices
+
+    class Ready:  # the child's side the build sees (nianbao.background.Ready)
+        ended = False
+
+        def call(self, func, *args):
+            raise AssertionError("a cold build's slices were sent to the edit's child")
+
+        def close(self):
+            self.ended = True
+
+    paths = [f"slice-{n}/datapackage.json" for n in range(FEW_SLICES + 1)]
+    ready = Ready()
+    verified, _ = _verify(Validators(lambda ps: [[] for _ in ps], lambda ps: [], ready), tmp_path,
+                          Emitter(Memo(None), None), [], Slices(paths, lambda found: []))
+    assert ready.ended and verified() == []

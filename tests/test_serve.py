@@ -350,3 +350,31 @@ def test_a_build_that_starts_while_the_index_reads_the_pages_abandons_it(monkeyp
     while runs[-1] != "done" and time.monotonic() < deadline:
         time.sleep(0.05)
     assert runs == ["started", "started", "done"]
+
+
+def test_an_index_abandoned_for_a_build_is_made_again_even_if_that_build_fails(monkeypatch,
+                                                                              tmp_path):
+    """A failed build asks for no index: the one it made abandon (the last good build's) must
+    be made again all the same, however quickly the build ended."""
+    from nianbao import serve
+
+    status, runs = serve.Status(), []
+
+    def index_search(site_dir: Path, between=None) -> int:
+        runs.append("started")
+        if len(runs) == 1:  # a build starts and fails before the abandoned index looks again
+            status.update(building=True)
+            try:
+                between()
+            finally:
+                status.update(building=False)
+        runs.append("done")
+        return 1
+
+    monkeypatch.setattr(serve.pipeline, "index_search", index_search)
+    serve.index_in_background(tmp_path, status)
+    deadline = time.monotonic() + 10
+    while runs[-1:] != ["done"] and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.3)
+    assert runs == ["started", "started", "done"]
