@@ -187,6 +187,10 @@ class _Shas(Mapping):
     def under(self, prefix: str) -> list[str]:
         return self._m.under(prefix)
 
+    def size(self, rel: str) -> int | None:
+        found = self._m.raw(rel)
+        return None if found is None else found[1]
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._m)
 

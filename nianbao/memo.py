@@ -28,7 +28,7 @@ from pathlib import Path
 
 from .background import started
 from .cache import ReadCache, code_version
-from .publish import digest
+from .publish import Output, StaleOutput, digest
 
 Files = dict[str, bytes]
 
@@ -62,6 +62,7 @@ def stale(indexed, used) -> bool:
 
 
 INDEX = "unit-digests"
+INDEX_FROM = 256  # lookups of unit digests from which the index pays for its loading
 
 
 def current() -> "Memo":
@@ -78,10 +79,13 @@ class Memo:
         # False: the folder is this build's alone (``--no-cache``), used to hand units between
         # processes and to keep them out of memory; nothing is kept in it for a next build
         self.lasting = lasting and root is not None
-        # the digests of every unit the last build used, in one file: asking 40,000 units one
-        # file each took seconds
-        self._index: dict[str, dict[str, tuple[str, int]]] = self.store.get(INDEX) or {}
+        # the digests of every unit a build used, in one file: asking 40,000 units one file each
+        # took seconds. Loaded for many lookups only: an edit keeps nearly every unit by the
+        # record of the tree (``Emitter.ledger``) and asks for a few, one file each
+        self._index: dict[str, dict[str, tuple[str, int]]] | None = None
+        self._asked = 0
         self._used: dict[str, dict[str, tuple[str, int]]] = {}
+        self._carried: set[str] = set()  # units kept by a tree's record, their digests not asked
         self._beside: list[Callable[[], dict[str, dict[str, tuple[str, int]]]]] = []
 
     def __enter__(self) -> "Memo":
@@ -90,8 +94,12 @@ class Memo:
 
     def __exit__(self, *exc) -> None:
         _current.remove(self)
-        if exc[0] is None and self.lasting and stale(self._index.keys(), self._used.keys()):
-            self.store.put(INDEX, self._used)
+        if exc[0] is None and self.lasting and self._index is not None:  # (else left as it is:
+            # a cache of the per-unit files, never wrong, and loaded only for many lookups)
+            index = self._index
+            used = {**{k: index[k] for k in self._carried if k in index}, **self._used}
+            if stale(index.keys(), used.keys()):
+                self.store.put(INDEX, used)
 
     def value(self, key: str, compute: Callable[[], object]) -> object:
         found = self.store.get("v" + key)
@@ -102,10 +110,19 @@ class Memo:
 
     def digests(self, key: str) -> dict[str, tuple[str, int]] | None:
         """Path → (sha256, size) of a unit's files, if it was made before."""
-        found = self._used.get(key) or self._index.get(key) or self.store.get("d" + key)
+        found = self._used.get(key)
+        if found is None:
+            self._asked += 1
+            if self._index is None and self._asked > INDEX_FROM:
+                self._index = self.store.get(INDEX) or {}
+            found = (self._index or {}).get(key) or self.store.get("d" + key)
         if found is not None:
             self._used[key] = found
         return found
+
+    def carry(self, key: str) -> None:
+        """A unit kept as published without its digests being asked (``Emitter.unit``)."""
+        self._carried.add(key)
 
     def has_value(self, key: str) -> bool:
         return self.store.has("v" + key)
@@ -181,18 +198,26 @@ HOLD = 64 * 2**20  # bytes of output an emitter holds in memory before it spills
 class Emitter:
     """Collects one output tree: files computed or loaded, and files kept as they are. Beyond
     ``HOLD`` bytes, new files go to the ``spill`` folder (if given) and are held by path, so a
-    cold build of a big site does not hold the whole site in memory."""
+    cold build of a big site does not hold the whole site in memory.
+
+    With the record of the units the last build put in the live tree (``ledger``, see
+    ``records.read_units``), a unit found in it is kept without looking at its files at all:
+    the new tree is then the live one, less what is ``gone`` (the files of the units this build
+    does not have, and those the last build added on their own), plus what this build made."""
 
     memo: Memo
     live: Mapping[str, str] | None  # path → sha256 of the live tree (``Manifest.shas``), or None
     files: dict[str, bytes | Path] = field(default_factory=dict)
-    kept: set[str] = field(default_factory=set)
+    kept: set[str] = field(default_factory=set)  # live files kept, found one by one
     spill: Path | None = None
     held: int = 0
-    # the units the live tree holds, as the build that published it recorded them: their files
-    # are there without looking each up (160,000 lookups at 10,000 reports, a tenth of an edit)
-    ledger: frozenset[str] = frozenset()
+    # the units the live tree holds and what it holds on its own (files added, folders kept
+    # whole: those ending in "/"), as the build that published it recorded them; None: unknown
+    ledger: frozenset[str] | None = None
+    before: frozenset[str] = frozenset()
     units: set[str] = field(default_factory=set)  # this build's units, for the next one's ledger
+    loose: set[str] = field(default_factory=set)  # and what it holds on its own
+    _gone: tuple[int, frozenset[str]] | None = None
 
     def _put(self, path: str, data: bytes | Path) -> None:
         if isinstance(data, bytes) and self.spill is not None:
@@ -205,18 +230,22 @@ class Emitter:
                 self.held += len(data)
         self.files[path] = data
 
+    def carries(self, key: str, prefix: str = "", select: Callable[[str], bool] | None = None) -> bool:
+        """Whether the unit is kept as the live tree holds it (``unit`` then makes nothing)."""
+        return self.ledger is not None and _token(key, prefix, select) in self.ledger
+
     def unit(self, key: str, compute: Callable[[], Files], prefix: str = "",
-             select: Callable[[str], bool] | None = None) -> dict[str, tuple[str, int]]:
+             select: Callable[[str], bool] | None = None) -> dict[str, tuple[str, int]] | None:
         """Add the files of one unit (paths relative to ``prefix``; only those ``select``
-        accepts, all without it). Returns path → (sha256, size) of all the unit's files."""
-        unit = f"{prefix}\0{key}" if select is None else f"{prefix}\0{key}\0selected"
+        accepts, all without it). Returns path → (sha256, size) of all the unit's files, or
+        None for a unit kept by the ledger (its files are not looked at)."""
+        unit = _token(key, prefix, select)
         self.units.add(unit)
+        if self.ledger is not None and unit in self.ledger:
+            self.memo.carry(key)
+            return None
         known = self.memo.digests(key)
         if known is not None and self.live is not None:
-            if unit in self.ledger:
-                self.kept.update([prefix + p for p in known if select is None or select(p)])
-                return known
-            # asked for 40,000 units an edit at 10,000 reports: a plain loop, no generators
             live, paths = self.live.get, []
             for p, (sha, _) in known.items():
                 if select is None or select(p):
@@ -238,7 +267,55 @@ class Emitter:
     def add(self, files: dict[str, bytes | Path], prefix: str = "") -> None:
         for p, data in files.items():
             self._put(prefix + p, data)
+            self.loose.add(prefix + p)
+
+    def keep_under(self, folder: str) -> None:
+        """Keep the live tree's files under ``folder`` (ending in "/") as they are."""
+        self.loose.add(folder)
+        if self.ledger is None and self.live is not None:
+            self.kept.update(self.live.under(folder))
+
+    def gone(self) -> frozenset[str] | None:
+        """With a ledger: the live tree's files that the new one holds only if this build made
+        them (``files``). None without a ledger: the new tree is then ``files`` and ``kept``.
+        Raises ``StaleOutput`` when a unit's files cannot be known (its memo entry is gone)."""
+        if self.ledger is None or self.live is None:
+            return None
+        if self._gone is None or self._gone[0] != len(self.units):
+            found: list[str] = []
+            live = self.live
+            for token in self.ledger - self.units:
+                prefix, key = token.split("\0")[:2]
+                known = self.memo.digests(key)
+                if known is None:
+                    raise StaleOutput(f"the files of a unit of the live tree are unknown ({key})")
+                found += [p for p in (prefix + q for q in known) if p in live]
+            self._gone = len(self.units), frozenset(found)
+        loose = [p for p in self.before if not p.endswith("/") and p in self.live]
+        for folder in self.before:
+            if folder.endswith("/") and folder not in self.loose:
+                loose += self.live.under(folder)
+        return self._gone[1].union(loose)
 
     def paths(self, suffix: str = "") -> set[str]:
-        """Every path of the tree (only those ending with ``suffix``)."""
-        return {p for p in chain(self.files, self.kept) if p.endswith(suffix)}
+        """Every path of the new tree (only those ending with ``suffix``)."""
+        found = {p for p in chain(self.files, self.kept) if p.endswith(suffix)}
+        gone = self.gone()
+        if gone is not None:
+            found.update(p for p in self.live if p.endswith(suffix) and p not in gone)
+        return found
+
+    def recorded_size(self, path: str) -> int | None:
+        """The size of a file of the live tree as its record has it (None: not known)."""
+        size = getattr(self.live, "size", None)
+        return None if size is None else size(path)
+
+    def output(self) -> Output:
+        """What publish is to make of the tree."""
+        return Output(self.files, frozenset(self.kept), frozenset(self.units),
+                      frozenset(self.loose), self.gone())
+
+
+def _token(key: str, prefix: str, select: Callable[[str], bool] | None) -> str:
+    # one select per prefix (today's only caller): whether one was given is enough
+    return f"{prefix}\0{key}" if select is None else f"{prefix}\0{key}\0selected"

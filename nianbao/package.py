@@ -64,6 +64,10 @@ class Packages:
     verified: Callable[[], list[str]] = lambda: []  # noqa: E731
     # the report packages (descriptor paths) validated with it: publishing validates the others
     validated: frozenset[str] = frozenset()
+    # a report package's digests by its key, when not in ``units``; else the size of one of its
+    # files as the site's record has it (``data/`` + path)
+    recall: Callable[[str], dict[str, tuple[str, int]] | None] = lambda key: None  # noqa: E731
+    recorded: Callable[[str], int | None] = lambda path: None  # noqa: E731
 
     @cached_property
     def _made(self) -> Combined:  # waits for the combined files, once
@@ -96,9 +100,16 @@ class Packages:
 
     def size(self, path: str) -> int:
         folder, _, name = path.rpartition("/")
-        found = self.units.get(folder + "/", {}).get(name)
-        if found is not None:
-            return found[1]
+        folder += "/"
+        found = self.units.get(folder)
+        if found is None and folder in self.keys:  # a package kept by the record of the tree
+            found = self.units[folder] = self.recall(self.keys[folder]) or {}
+        if name in (found or {}):
+            return found[name][1]
+        if folder in self.keys:
+            size = self.recorded("data/" + path)
+            if size is not None:
+                return size
         data = self.files.get(path, self.downloads.get(path))
         if data is None:
             raise KeyError(path)
@@ -198,6 +209,7 @@ def build_packages(
     ``Packages.validated`` names the report packages validated; publishing validates the rest)."""
     reports = sorted(reports, key=lambda r: r.report_id)
     ids = [r.report_id for r in reports]
+    reports_by = {r.report_id: r for r in reports}
     package_keys = {rid: key_of("package", unit_keys[rid]) for rid in ids}
     chunk_keys = {rid: key_of("chunks", unit_keys[rid]) for rid in ids}
     schemas = combined_schemas(forms)
@@ -214,7 +226,9 @@ def build_packages(
     # the chunks of the reports whose package was not made before (a kept package's were made
     # with it; any other is made when asked), before the packages: across the cores when many,
     # else here, so that the combined files can start now, beside everything else
-    fresh = [rid for rid in ids if data.memo.digests(package_keys[rid]) is None]
+    fresh = [rid for rid in ids if not data.carries(package_keys[rid], _folder(reports_by[rid]),
+                                                    _in_data)
+             and data.memo.digests(package_keys[rid]) is None]
     data.memo.prepare([(chunk_keys[rid], lambda rid=rid: report_chunks(*library.load(rid), forms))
                        for rid in fresh], files=False)
     if len(fresh) < PARALLEL_FROM or data.memo.store.root is None:
@@ -243,7 +257,7 @@ def build_packages(
     sample: dict[str, bytes] = {}
     made_again: list[tuple[str, list[str]]] = []  # (folder, files) of report packages not kept
     for report in reports:
-        base = f"{report.meta.year}/{report.report_id}/"
+        base = _folder(report)
         key = package_keys[report.report_id]
         made: dict[str, dict[str, bytes]] = {}
 
@@ -252,11 +266,13 @@ def build_packages(
                 made["files"] = report_unit(*library.load(rid), forms)
             return made["files"]
 
-        known = data.unit(key, compute, base, select=lambda p: not p.endswith(DOWNLOADS_ONLY))
+        known = data.unit(key, compute, base, select=_in_data)
         if base + "datapackage.json" in data.files:  # made again, not kept as published
-            made_again.append((base, [p for p in known if not p.endswith(DOWNLOADS_ONLY)]))
+            made_again.append((base, [p for p in known if _in_data(p)]))
         site.unit(key, compute, "data/" + base)
-        units[base], keys[base] = known, key
+        keys[base] = key
+        if known is not None:  # (None: kept by the record, its digests asked when needed)
+            units[base] = known
         if not sample:
             sample = {base + p: b for p, b in (data.memo.files(key) or compute()).items()
                       if not p.endswith(DOWNLOADS_ONLY)}
@@ -264,7 +280,17 @@ def build_packages(
         scratch / "slices", schemas, ids, unit_keys, load, codes_csv, descriptor, data.memo,
         to_csv)) if validate is not None else (lambda: [], frozenset()))
     return Packages(combined, keys=keys, units=units, sample=sample,
-                    verified=verified, validated=validated)
+                    verified=verified, validated=validated, recall=data.memo.digests,
+                    recorded=site.recorded_size)
+
+
+def _folder(report) -> str:
+    return f"{report.meta.year}/{report.report_id}/"
+
+
+def _in_data(path: str) -> bool:
+    """Whether a file of a report's package is in ``datapackages/`` (the others are downloads)."""
+    return not path.endswith(DOWNLOADS_ONLY)
 
 
 FEW_SLICES = 4  # slices of the combined package (an edit's one or two) validated beside the build

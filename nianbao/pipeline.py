@@ -266,17 +266,15 @@ def _make(outcome: Outcome, library: Library, memo: Memo, data_dir: Path, site_d
                                       scratch, Validators(validate_each, validate_packages, ready))
         except PackageError as exc:
             raise PublishError(str(exc)) from exc
+        site.keep_under(SEARCH_BUNDLE)  # the search bundle stays until it is made again
         pages = render_site(outcome.reports, outcome, library, packages, TEMPLATES, base_url,
                             forms, site, keys)
         packages.emit(data, site)  # the combined files, made beside the pages
-        if site.live is not None:  # the search bundle stays until it is made again
-            site.kept.update(site.live.under(SEARCH_BUNDLE))
         try:
             packages.check()
         except PackageError as exc:
             raise PublishError(str(exc)) from exc
-        stats = publish({data_dir: Output(data.files, frozenset(data.kept), frozenset(data.units)),
-                         site_dir: Output(site.files, frozenset(site.kept), frozenset(site.units))},
+        stats = publish({data_dir: data.output(), site_dir: site.output()},
                         verify=lambda staged: verify_packages(staged, data_dir, packages.validated),
                         check=check,
                         known=packages.facts)
@@ -290,8 +288,9 @@ def _emitter(memo: Memo, tree: Path, fresh: bool, spill: Path) -> Emitter:
     """What a build puts in ``tree``: against its live record (none when ``fresh``) and the
     units its last build recorded there."""
     live = None if fresh else live_record(tree)
-    return Emitter(memo, None if live is None else live.shas(), spill=spill,
-                   ledger=read_units(tree, live))
+    ledger, before = read_units(tree, live) or (None, frozenset())
+    return Emitter(memo, None if live is None else live.shas(), spill=spill, ledger=ledger,
+                   before=before)
 
 
 def index_search(site_dir: Path, between: Callable[[], None] | None = None) -> int:
@@ -312,7 +311,7 @@ def _publish_bundle(site_dir: Path, bundle: dict[str, bytes]) -> int:
     live = live_manifest(site_dir)
     if live is None:  # never publish a bundle alone over a tree we do not know
         raise SearchIndexError(f"{site_dir} changed while it was indexed; run `python build.py`")
-    kept = frozenset(p for p in live if not p.startswith(SEARCH_BUNDLE))
-    files = publish({site_dir: Output(bundle, kept)}).trees[str(site_dir)]
+    old = frozenset(live.under(SEARCH_BUNDLE))  # the rest is kept
+    files = publish({site_dir: Output(bundle, gone=old)}).trees[str(site_dir)]
     catch_up(site_dir)  # the bundle into the twin too, now rather than in the next edit
     return files

@@ -60,9 +60,13 @@ class Output:
 
     files: dict[str, bytes | Path]  # a Path: a file (in the build's scratch folder) to copy
     kept: frozenset[str] = frozenset()
-    # the output units (``memo.Emitter``) the new tree holds; None: those the live one holds
-    # (a publish that leaves every unit's files alone, such as a search bundle's)
+    # the output units (``memo.Emitter``) the new tree holds and what it holds on its own; None:
+    # those the live one holds (a publish that leaves every unit's files alone, such as a search
+    # bundle's)
     units: frozenset[str] | None = None
+    loose: frozenset[str] | None = None
+    # not None: every file of the live tree is kept too, except these (unless in ``files``)
+    gone: frozenset[str] | None = None
 
 
 @dataclass
@@ -193,9 +197,13 @@ def _sync_twin(target: Path, twin_manifest: Manifest | None, live: Manifest | No
 def _same_paths(live: Manifest, output: Output) -> bool:
     """Whether the new tree holds exactly the paths of the live one (a rebuild that adds or
     removes no file: the common case, published at the cost of the files that changed)."""
-    paths = live.paths()
     if not all(rel in live for rel in output.files):
         return False
+    if output.gone is not None:  # (``gone`` is of the live tree's paths)
+        files, kept = output.files, output.kept
+        return all(rel in live for rel in kept) and all(rel in files or rel in kept
+                                                        for rel in output.gone)
+    paths = live.paths()
     return len(output.kept | output.files.keys()) == len(paths) and output.kept.issubset(paths)
 
 
@@ -312,7 +320,10 @@ def publish(trees: dict[Path, Output],
         new: dict[str, Entry | None] | None = None  # path → its entry, None for a kept file
         if not (same and twin_record is not None and not check_twin):  # path by path
             new = {rel: (*f, 0) for rel, f in facts.items()}
-            for rel in output.kept - set(output.files):
+            kept = output.kept
+            if output.gone is not None:
+                kept = kept.union(set(live or ()) - output.gone)
+            for rel in kept - set(output.files):
                 if live is None or rel not in live:
                     raise PublishError(f"{target}/{rel} was to be kept but is not known to be there")
                 new[rel] = None
@@ -344,11 +355,11 @@ def publish(trees: dict[Path, Output],
                               sort_keys=True), "utf-8")
     os.replace(tmp, journal)  # from here on, a kill is rolled forward by the next publish
     for target, state in states.items():
-        units = trees[target].units
-        if units is None:
-            units = read_units(target, state.get("live"))
+        output = trees[target]
+        record = (read_units(target, state.get("live")) if output.units is None else
+                  None if output.loose is None else (output.units, output.loose))
         _swap(target, state)
-        write_units(target, state["twin"], units)
+        write_units(target, state["twin"], record)
     journal.unlink()
     for target, state in states.items():
         if not state.get("live"):  # a first publish: its twin is empty, bring it in step now (by

@@ -115,24 +115,39 @@ def units_path(target: Path) -> Path:
     return home(target) / "units"
 
 
-def read_units(target: Path, live: Manifest | None) -> frozenset[str]:
-    """The units (``memo.Emitter``) the build that published ``live`` put in ``target``, if
-    ``live`` is what their record was written for (none otherwise)."""
+UNITS_VERSION = "units 2"
+
+
+def read_units(target: Path, live: Manifest | None) -> tuple[frozenset[str], frozenset[str]] | None:
+    """The units (``memo.Emitter``) the build that published ``live`` put in ``target``, and
+    what it put there on its own (files, and folders kept whole ending in "/"), if ``live`` is
+    what their record was written for (None otherwise)."""
     if live is None:
-        return frozenset()
+        return None
     try:
-        manifest_id, _, units = units_path(target).read_text("utf-8").partition("\n")
+        head, _, rest = units_path(target).read_text("utf-8").partition("\n")
     except (OSError, UnicodeDecodeError):
-        return frozenset()
-    return frozenset(units.split("\n")) if manifest_id == live.id() and units else frozenset()
+        return None
+    if head != f"{UNITS_VERSION} {live.id()}":
+        return None
+    units, _, loose = rest.partition("\n\n")
+    return (frozenset(units.split("\n")) if units else frozenset(),
+            frozenset(loose.split("\n")) if loose else frozenset())
 
 
-def write_units(target: Path, live: Manifest, units: frozenset[str]) -> None:
-    """Record the units the tree ``live`` (now published) holds: the id of its manifest, then
-    one unit a line."""
+def write_units(target: Path, live: Manifest,
+                record: tuple[frozenset[str], frozenset[str]] | None) -> None:
+    """Record what the tree ``live`` (now published) holds (``read_units``): a line with the
+    id of its manifest, one unit a line, an empty line, one of its own a line. None: no record
+    (the next build looks at every unit's files)."""
     path = units_path(target)
+    if record is None:
+        path.unlink(missing_ok=True)
+        return
+    units, loose = record
     tmp = path.with_suffix(".tmp")
-    tmp.write_text("\n".join([live.id(), *units]), "utf-8")
+    tmp.write_text(f"{UNITS_VERSION} {live.id()}\n" + "\n".join(units) + "\n\n" + "\n".join(loose),
+                   "utf-8")
     os.replace(tmp, path)
 
 

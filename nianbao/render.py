@@ -239,7 +239,7 @@ def build_pages(reports: list, checked: Checked, library: Library, packages: Pac
                          lambda year=year, rs=rs, n=n, part=part, count=len(parts): render(
                              year_page(year, part, n, count, rs, totals[year], summary_of))))
     # the units not made before, across the cores, or an edit's few beside the others' checks
-    beside = out.memo.prepare(work, beside=True)
+    beside = out.memo.prepare([w for w in work if not out.carries(w[0])], beside=True)
     for k, make in work:
         if k not in beside:
             out.unit(k, make)

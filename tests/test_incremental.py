@@ -296,13 +296,15 @@ def test_an_edit_takes_the_units_it_did_not_change_from_the_record_of_the_last_b
     trees are always those of a cold build."""
     from nianbao import manifest
     from nianbao.publish import Output, publish
-    from nianbao.records import live_record, read_units, units_path
+    from nianbao.records import UNITS_VERSION, live_record, read_units, units_path
 
     out, cache = tmp_path / "out", tmp_path / "cache"
     assert not build(content, out / "data", out / "site", cache_dir=cache, search=False).errors
     reports = len(list(content.rglob("*.md")))  # a package each in data, more units in site
-    assert len(read_units(out / "data", live_record(out / "data"))) == reports
-    assert len(read_units(out / "site", live_record(out / "site"))) > 2 * reports
+    units, loose = read_units(out / "data", live_record(out / "data"))
+    assert len(units) == reports and "datapackage.json" in loose
+    units, loose = read_units(out / "site", live_record(out / "site"))
+    assert len(units) > 2 * reports and {"index.html", "pagefind/"} <= loose
     lookups: list[str] = []
     real = manifest.Manifest.sha
     monkeypatch.setattr(manifest.Manifest, "sha", lambda self, rel: lookups.append(rel) or real(self, rel))
@@ -327,7 +329,9 @@ def test_an_edit_takes_the_units_it_did_not_change_from_the_record_of_the_last_b
     publish({site: Output({"pagefind/pagefind.js": b"//"}, frozenset(live_record(site)))})
     assert read_units(site, live_record(site)) == units
     # a record for another manifest is not used: every unit is looked at file by file
-    units_path(site).write_text("0" * 64 + "\n" + "\n".join(units), "utf-8")
+    units_path(site).write_text(units_path(site).read_text("utf-8").replace(
+        f"{UNITS_VERSION} {live_record(site).id()}", f"{UNITS_VERSION} {'0' * 64}"), "utf-8")
+    assert read_units(site, live_record(site)) is None
     rebuilt(some[2])
     assert untouched in lookups
     assert read_units(site, live_record(site))  # and recorded again
@@ -342,7 +346,7 @@ def test_no_output_path_belongs_to_two_units(content, tmp_path, monkeypatch):
     real_unit, real_add = memo.Emitter.unit, memo.Emitter.add
 
     def unit(self, key, compute, prefix="", select=None):
-        known = real_unit(self, key, compute, prefix, select)
+        known = real_unit(self, key, compute, prefix, select)  # (a cold build: all known)
         for p in known:
             if select is None or select(p):
                 seen[(id(self), prefix + p)] = seen.get((id(self), prefix + p), 0) + 1
@@ -357,3 +361,35 @@ def test_no_output_path_belongs_to_two_units(content, tmp_path, monkeypatch):
     monkeypatch.setattr(memo.Emitter, "add", add)
     assert not build(content, tmp_path / "data", tmp_path / "site", search=False).errors
     assert len(seen) > 100 and [p for p, n in seen.items() if n > 1] == []
+
+
+def test_what_the_last_build_added_on_its_own_goes_and_unknown_units_are_made_again(
+        content, tmp_path, monkeypatch):
+    """An edit keeps the live tree less what is gone: the files the last build added on its own
+    (here the sitemap and feed, once the base URL is dropped) and the files of the units it no
+    longer has. When those cannot be known (the cache deleted, the trees kept) every unit is made
+    again. Each time the trees are those of a cold build."""
+    out, cache = tmp_path / "out", tmp_path / "cache"
+
+    def same_as_cold(base_url: str = "") -> None:
+        assert not build(content, out / "data", out / "site", base_url, cache_dir=cache,
+                         search=False).errors
+        want = tmp_path / "cold"
+        shutil.rmtree(want, ignore_errors=True)
+        assert not build(content, want / "data", want / "site", base_url, search=False).errors
+        for t in ("data", "site"):
+            assert differences(tree(out / t), tree(want / t)) == [], t
+            assert intact(out / t, check=True)
+
+    same_as_cold("https://example.org/nianbao/")
+    assert (out / "site" / "sitemap.xml").exists()
+    same_as_cold()
+    assert not (out / "site" / "sitemap.xml").exists() and not (out / "site" / "feed.xml").exists()
+    shutil.rmtree(cache)
+    _edit_figure(sorted(content.rglob("*.md"))[1])
+    from nianbao import pipeline
+    fresh: list[bool] = []
+    real = pipeline._make
+    monkeypatch.setattr(pipeline, "_make", lambda *a, **k: fresh.append(a[6]) or real(*a, **k))
+    same_as_cold()
+    assert fresh[:2] == [False, True], "the units of the edited report's old files are unknown"
