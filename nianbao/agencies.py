@@ -6,7 +6,7 @@ from __future__ import annotations
 from .charts import YEAR_TOP, Point, counts_chart, rates_chart
 from .contexts import AgencyData, Figure, NavItem, Page, SeriesRow
 from .model import Report
-from .series import key_series
+from .series import key_series, new_applications
 
 
 def series_row(report: Report) -> SeriesRow:
@@ -28,7 +28,7 @@ def agency_charts(base: str, mine: list[Report]) -> tuple[tuple, dict[str, bytes
 
 def year_chart(year: int, reports: list[Report]):
     """The agencies of a year with most new applications (all of them in the table beside)."""
-    points = sorted((Point(r.meta.agency, key_series(r)[0]) for r in reports),
+    points = sorted((Point(r.meta.agency, new_applications(r)) for r in reports),
                     key=lambda p: (-(p.measure.num or 0), p.key))[:YEAR_TOP]
     title = f"{year} 年度新收申请" + (f"最多的 {YEAR_TOP} 个机关" if len(reports) > YEAR_TOP else "（按机关）")
     return counts_chart(f"years/{year}", "applications", title, "agency", points, horizontal=True)

@@ -77,11 +77,15 @@ def checks_page(reports: list[Report], checks: dict[str, tuple[Check, ...]], for
     ordered = sorted(reports, key=lambda r: (-r.meta.year, r.report_id))
     found: dict[str, list[tuple[Report, Check]]] = {}  # identity → (report, check), in page order
     tried_by: Counter[str] = Counter()  # identity → how many reports it gave a result
+    gave: Counter[frozenset[str]] = Counter()  # the identities that gave a result → reports
     for report in ordered:
         mine = checks.get(report.report_id, ())
         for c in mine:
             found.setdefault(c.check, []).append((report, c))
-        tried_by.update(tried[report.report_id] if tried is not None else {c.check for c in mine})
+        gave[tried[report.report_id] if tried is not None else frozenset(c.check for c in mine)] += 1
+    for identities, n in gave.items():  # (a few kinds of report: counted by kind, not one by one)
+        for ident in identities:
+            tried_by[ident] += n
     groups = []
     for ident in forms.identities:
         rows = []
