@@ -221,7 +221,8 @@ def test_combined_package_validated_slice_by_slice(tmp_path):
     assert len(problems) == 1 and ("unique" in problems[0] or "primary" in problems[0]), problems
 
 
-def test_combined_rows_of_unchanged_reports_are_copied_from_the_last_build(tmp_path):
+def test_combined_rows_of_unchanged_reports_are_copied_from_the_last_build(tmp_path,
+                                                                           monkeypatch):
     """The combined files are the same whether each report's rows come from its chunks or are
     copied from the spools the last build kept; only changed reports' chunks are loaded, a
     table whose rows did not change is linked from the kept spools with its digest known, and
@@ -238,11 +239,11 @@ def test_combined_rows_of_unchanged_reports_are_copied_from_the_last_build(tmp_p
     titles = {n: RESOURCE_TITLES[n][0] for n in schemas}
     loaded: list[str] = []
 
-    def write(folder: str, keep: Path | None) -> dict[str, bytes]:
+    def write(folder: str, keep: Path | None, order: list[str] | None = None) -> dict[str, bytes]:
         def load(rid):
             loaded.append(rid)
             return chunks[rid]
-        files, made, facts = combined.write_combined(tmp_path / folder, schemas, ids, load,
+        files, made, facts = combined.write_combined(tmp_path / folder, schemas, order or ids, load,
                                                      codes, codes_csv, b"{}", titles, to_csv,
                                                      keys, keep)
         csvs = {str(d) for d in files.values() if isinstance(d, Path)}
@@ -280,6 +281,19 @@ def test_combined_rows_of_unchanged_reports_are_copied_from_the_last_build(tmp_p
     with open(keep / "applications.csv", "r+b") as f:  # changed in place behind the build's back
         f.write(b"x")
     assert write("d", keep) == changed and sorted(loaded) == ids
+    # reports in another order, one gone and one new: runs of kept rows around them; and
+    # sheets of a few rows, split where the kept runs are not
+    loaded.clear()
+    order = [ids[-1], *ids[1:3], *ids[4:-1], ids[0]]
+    chunks["new"], keys["new"] = chunks[ids[3]], "new"
+    order.insert(len(order) // 2, "new")
+    moved = write("e", keep, order)
+    assert loaded == ["new"] and moved == write("plain-e", None, order)
+    from nianbao import xlsx
+    monkeypatch.setattr(xlsx, "MAX_ROWS", 300)
+    loaded.clear()
+    split = write("f", keep, order)
+    assert loaded == [] and split == write("plain-f", None, order) and split != moved
 
 
 def test_output_spilled_to_files_is_the_same(tmp_path, monkeypatch):
