@@ -31,7 +31,7 @@ Top = tuple[int, tuple[tuple[str, bool, int, int], ...]]
 class Manifest(Mapping):
     """Path → Entry of every file of a tree, in path order."""
 
-    __slots__ = ("_paths", "_sha", "_size", "_mtime", "_index", "_hex", "_asked", "_id")
+    __slots__ = ("_paths", "_sha", "_size", "_mtime", "_index", "_hex", "_asked", "_id", "stored")
 
     def __init__(self, entries: Mapping[str, Entry] | None = None) -> None:
         paths = sorted(entries or ())
@@ -44,6 +44,7 @@ class Manifest(Mapping):
         self._asked = 0  # lookups by bisection so far (an edit asks for a few paths only)
         self._id: str | None = None
         self._hex: str | None = None  # every digest in hex, made in one call on first ``sha``
+        self.stored: Path | None = None  # the file holding it (``nianbao.records``), if any
 
     @classmethod
     def of_columns(cls, paths: list[str], sha: bytes, size: array, mtime: array) -> Manifest:
@@ -149,21 +150,30 @@ class Manifest(Mapping):
 
 
 # The live and the twin manifest of a tree mostly hold one list of paths (a build's new manifest
-# is made with the live one's): joined once and split once, then shared, as pickle shares a list.
-_JOINED: list = [None, ""]  # [paths list, its paths joined]
-_SPLIT: list = ["", []]  # [joined paths, the list made of them]
+# is made with the live one's): joined once and split once, then shared. Each is kept in a file
+# of its own (``nianbao.records``), so paths split from equal text are shared too. The last few
+# trees' (a build publishes two) are remembered.
+_JOINED: list[tuple[list[str], str]] = []  # (paths list, its paths joined)
+_SPLIT: list[tuple[str, list[str]]] = []  # (joined paths, the list made of them)
+REMEMBERED = 4
 
 
 def _joined(paths: list[str]) -> str:
-    if _JOINED[0] is not paths:
-        _JOINED[:] = [paths, "\0".join(paths)]
-    return _JOINED[1]
+    for known, joined in _JOINED:
+        if known is paths:
+            return joined
+    joined = "\0".join(paths)
+    _JOINED[:] = [(paths, joined), *_JOINED[:REMEMBERED - 1]]
+    return joined
 
 
 def _split(joined: str) -> list[str]:
-    if _SPLIT[0] is not joined:
-        _SPLIT[:] = [joined, joined.split("\0") if joined else []]
-    return _SPLIT[1]
+    for known, paths in _SPLIT:
+        if known is joined or known == joined:
+            return paths
+    paths = joined.split("\0") if joined else []
+    _SPLIT[:] = [(joined, paths), *_SPLIT[:REMEMBERED - 1]]
+    return paths
 
 
 class _Shas(Mapping):

@@ -1,8 +1,10 @@
 """What publish records of each output tree, beside its twin (``nianbao.publish``).
 
-What each tree holds is kept in ``state.pickle`` in ``.<tree>.publish/``: path → (sha256, size,
-mtime_ns) for the live tree and for the twin (``nianbao.manifest``), each directory's inode and
-what the top of each tree looked like. The record is trusted, as make trusts its outputs; a
+What each tree holds is kept in ``.<tree>.publish/``: path → (sha256, size, mtime_ns) for the
+live tree and for the twin (``nianbao.manifest``), each in a file of its own written once
+(``manifest-*.pickle``: a publish makes one new manifest, the twin's, and exchanging the trees
+only swaps their names), and in ``state.pickle`` the names of those two files, each directory's
+inode and what the top of each tree looked like. The record is trusted, as make trusts its outputs; a
 record whose directories were exchanged without it being updated (a build killed between the
 two) is recognised by the inodes, and a twin being changed is marked by a file beside it
 (``unsure``) so that its record is not trusted if the build is killed meanwhile.
@@ -12,12 +14,14 @@ from __future__ import annotations
 
 import os
 import pickle
+import time
 from collections.abc import Mapping
 from pathlib import Path
 
 from .manifest import Manifest, top, walk
 
-STATE_VERSION = 4
+STATE_VERSION = 5
+MANIFESTS = ("live", "twin")
 
 
 def home(target: Path) -> Path:
@@ -63,8 +67,25 @@ def read_state(target: Path) -> dict:
         return {}
     if not (isinstance(state, dict) and state.get("version") == STATE_VERSION):
         return {}
+    state = {**state, **{k: _read_manifest(path.parent, state.get(k)) for k in MANIFESTS}}
     _STATES[path] = (key, state)
     return state
+
+
+def _read_manifest(folder: Path, name: str | None) -> Manifest | None:
+    """A manifest of the record (none when its file is missing or torn: its tree is then
+    looked at file by file)."""
+    if not name:
+        return None
+    try:
+        manifest = pickle.loads((folder / name).read_bytes())
+    except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError,
+            ImportError):
+        return None
+    if not isinstance(manifest, Manifest):
+        return None
+    manifest.stored = folder / name
+    return manifest
 
 
 def unsure(target: Path) -> Path:
@@ -74,13 +95,33 @@ def unsure(target: Path) -> Path:
 
 
 def write_state(target: Path, state: dict) -> None:
+    """Record ``state``: a manifest not yet in a file of this record gets one (written before the
+    state that names it), then the state, then the files it no longer names go."""
     path = state_path(target)
-    tmp = path.with_suffix(".tmp")
+    folder = path.parent
     state = {**state, "version": STATE_VERSION}
-    tmp.write_bytes(pickle.dumps(state, protocol=5))
+    names = {}
+    for k in MANIFESTS:
+        manifest = state.get(k)
+        if manifest is not None and (manifest.stored is None or manifest.stored.parent != folder):
+            stored = folder / f"manifest-{time.time_ns():x}-{os.getpid():x}-{k}.pickle"
+            _replace(stored, pickle.dumps(manifest, protocol=5))
+            manifest.stored = stored
+        names[k] = None if manifest is None else manifest.stored.name
+    key = _replace(path, pickle.dumps({**state, **names}, protocol=5))
+    _STATES[path] = (key, state)
+    for old in folder.glob("manifest-*"):  # (and any a killed build left half written)
+        if old.name not in names.values():
+            old.unlink(missing_ok=True)
+
+
+def _replace(path: Path, data: bytes) -> tuple[int, int, int]:
+    """``data`` in place of ``path`` at once; the stat key of the new file."""
+    tmp = path.with_suffix(".tmp")
+    tmp.write_bytes(data)
     key = _stat_key(tmp.stat())
     os.replace(tmp, path)
-    _STATES[path] = (key, state)
+    return key
 
 
 def normalised(target: Path, state: dict) -> dict:
