@@ -25,7 +25,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .publish import PublishError, file_facts
+from .fileops import file_facts
+from .publish import PublishError
 from .spools import Facts, Kept, Spool, read_kept
 from .spools import keep as save
 from .xlsx import Chunked, sheet_rows, write_workbook

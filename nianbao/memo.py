@@ -28,7 +28,8 @@ from pathlib import Path
 
 from .background import started
 from .cache import ReadCache, code_version
-from .publish import Output, StaleOutput, digest
+from .fileops import digest
+from .publish import Output, StaleOutput
 
 Files = dict[str, bytes]
 

@@ -29,7 +29,7 @@ from .safe import neutralise
 from .schemas import checks_schema, combined_schemas
 from .slices import Slices, combined_slices
 from .memo import PARALLEL_FROM, Emitter, key_of
-from .publish import file_facts, link_or_copy
+from .fileops import file_facts, link_or_copy
 from .xlsx import workbook
 
 PACKAGE_NAME = "gov-info-disclosure-annual-reports"

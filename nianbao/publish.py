@@ -28,12 +28,12 @@ import ctypes
 import hashlib
 import json
 import os
-import shutil
 from array import array
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .fileops import Discards, atomic_write, digest, file_facts
 from .manifest import Entry, Manifest, differing, lined_up, top, walk
 from .records import (home, inode, normalised, read_state, read_units, twin_of, unsure,
                       write_state, write_units)
@@ -75,10 +75,6 @@ class Stats:
     trees: dict[str, int] = field(default_factory=dict)  # target → files in the new tree
 
 
-def digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
 def _facts(data: bytes | Path, seen: dict[str, tuple[str, int]]) -> tuple[str, int]:
     """(sha256, size) of bytes or of a file's bytes (read once per publish)."""
     if isinstance(data, bytes):
@@ -87,48 +83,6 @@ def _facts(data: bytes | Path, seen: dict[str, tuple[str, int]]) -> tuple[str, i
     if found is None:
         found = seen[str(data)] = file_facts(data)
     return found
-
-
-def file_facts(path: Path) -> tuple[str, int]:
-    """(sha256, size) of a file's bytes."""
-    with open(path, "rb") as f:
-        return hashlib.file_digest(f, "sha256").hexdigest(), os.fstat(f.fileno()).st_size
-
-
-def _place(path: Path, put: Callable[[Path], object]) -> os.stat_result:
-    """``put`` makes the file under a temporary name beside ``path`` (its folder made when
-    missing), which then replaces ``path`` at once."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        put(tmp)
-    except FileNotFoundError:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        put(tmp)
-    os.replace(tmp, path)
-    # a link to the file already at ``path`` (a combined table linked whole from the spools it
-    # was published from) is not moved by rename(2), which leaves both names: the spare goes
-    tmp.unlink(missing_ok=True)
-    return path.stat()
-
-
-def _atomic_write(path: Path, data: bytes | Path) -> os.stat_result:
-    """``data`` into ``path``; a file is linked, not copied (nothing is written in place: both
-    names keep the same bytes), where the file system allows it."""
-    if isinstance(data, bytes):
-        return _place(path, lambda tmp: tmp.write_bytes(data))
-    return _place(path, lambda tmp: link_or_copy(data, tmp))
-
-
-def link_or_copy(source: Path, target: Path) -> None:
-    """``target`` (replaced if there, e.g. left by a killed build) as a hard link to ``source``,
-    or a copy where links are refused; FileNotFoundError when ``target``'s folder is missing."""
-    target.unlink(missing_ok=True)
-    try:
-        os.link(source, target)
-    except FileNotFoundError:
-        raise
-    except OSError:  # no hard links here (another file system, a restrictive one)
-        shutil.copyfile(source, target)
 
 
 def _kept(source: Path, dest: Path, entry: Entry) -> os.stat_result:
@@ -144,8 +98,8 @@ def _kept(source: Path, dest: Path, entry: Entry) -> os.stat_result:
         data = source.read_bytes()
         if digest(data) != entry[0]:
             raise StaleOutput(f"{source} changed since it was published")
-        return _atomic_write(dest, data)
-    return _atomic_write(dest, source)
+        return atomic_write(dest, data)
+    return atomic_write(dest, source)
 
 
 def _sync_twin(target: Path, twin_manifest: Manifest | None, live: Manifest | None,
@@ -182,7 +136,7 @@ def _sync_twin(target: Path, twin_manifest: Manifest | None, live: Manifest | No
                 got = (sha, st.st_size, st.st_mtime_ns)
         if got is None or got[0] != sha:
             if rel in files:
-                st = _atomic_write(twin / rel, files[rel])
+                st = atomic_write(twin / rel, files[rel])
             else:  # kept: the live file, linked (not copied) once its record says it is unchanged
                 st = _kept(target / rel, twin / rel, live[rel])
             got = (sha, st.st_size, st.st_mtime_ns)
@@ -208,13 +162,15 @@ def _same_paths(live: Manifest, output: Output) -> bool:
 
 
 def _patch_twin(target: Path, twin: Manifest, live: Manifest, facts: dict[str, tuple[str, int]],
-                files: dict[str, bytes | Path]) -> Manifest:
+                files: dict[str, bytes | Path], discard: Callable[[Path], None] | None = None
+                ) -> Manifest:
     """``_sync_twin`` when the twin's record is trusted and the new tree holds the live one's
     paths: the new digests are the live ones with the written files' put in, and only the paths
     whose digest differs from the twin's are written (a written file) or linked (a kept one), so
     its cost follows the change, not the size of the tree. A twin that holds other paths (the
     tree before a search index or a report was added or removed) has its record lined up with
-    the new paths first, what it lacks as no digest, and its paths that went away removed."""
+    the new paths first, what it lacks as no digest, and its paths that went away removed.
+    ``discard``: given each big file about to be replaced (``fileops.Discards``)."""
     paths, want = live.paths(), bytearray(live.digests())
     for rel, (sha, _) in facts.items():
         i = live.index(rel)
@@ -228,8 +184,10 @@ def _patch_twin(target: Path, twin: Manifest, live: Manifest, facts: dict[str, t
             _remove(folder, rel)
     for i in differing(bytes(want), bytes(sha)):
         rel = paths[i]
+        if discard is not None and sizes[i] >= Discards.BIG:
+            discard(folder / rel)
         if rel in files:
-            st = _atomic_write(folder / rel, files[rel])
+            st = atomic_write(folder / rel, files[rel])
         else:  # kept: the live file, linked once its record says it is unchanged
             st = _kept(target / rel, folder / rel, live[rel])
         sha[32 * i:32 * i + 32] = want[32 * i:32 * i + 32]
@@ -309,6 +267,15 @@ def publish(trees: dict[Path, Output],
     states: dict[Path, dict] = {}
     written: dict[Path, tuple[Path, set[str]]] = {}
     seen: dict[str, tuple[str, int]] = dict(known or {})
+    discards = {target: Discards(home(target) / "discarded") for target in trees}
+    try:
+        return _publish(trees, verify, check, seen, discards, stats, states, written)
+    finally:
+        for d in discards.values():
+            d.wait()
+
+
+def _publish(trees, verify, check, seen, discards, stats, states, written) -> Stats:
     for target, output in trees.items():
         home(target).mkdir(parents=True, exist_ok=True)
         state = normalised(target, read_state(target))
@@ -329,7 +296,7 @@ def publish(trees: dict[Path, Output],
                 new[rel] = None
         unsure(target).touch()  # the twin's record is not trusted until it is done
         if new is None:
-            twin = _patch_twin(target, twin_record, live, facts, output.files)
+            twin = _patch_twin(target, twin_record, live, facts, output.files, discards[target])
         else:
             twin = _sync_twin(target, twin_record, live, new, output.files, check_twin)
         # the live tree becomes the twin: its record is trusted next time only if its top is as

@@ -23,7 +23,8 @@ from itertools import accumulate
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .publish import exchange, link_or_copy
+from .fileops import link_or_copy
+from .publish import exchange
 from .zipstream import Stored, crc32_combine
 
 if TYPE_CHECKING:

@@ -48,7 +48,7 @@ def test_crash_while_publishing_leaves_previous_output(tmp_path, monkeypatch):
     before = (tree(data), tree(site))
 
     writes = {"n": 0}
-    real = publish_module._atomic_write
+    real = publish_module.atomic_write
 
     def broken(path, data):  # the disk fills up halfway through the twin of site/
         writes["n"] += 1
@@ -61,11 +61,11 @@ def test_crash_while_publishing_leaves_previous_output(tmp_path, monkeypatch):
         dest = CONTENT_COPY / f.relative_to(CONTENT)
         dest.parent.mkdir(parents=True, exist_ok=True)
         dest.write_bytes(f.read_bytes().replace("title: ".encode(), "title: 新 ".encode(), 1))
-    monkeypatch.setattr(publish_module, "_atomic_write", broken)
+    monkeypatch.setattr(publish_module, "atomic_write", broken)
     with pytest.raises(OSError):
         build(CONTENT_COPY, data, site)
     assert (tree(data), tree(site)) == before
-    monkeypatch.setattr(publish_module, "_atomic_write", real)
+    monkeypatch.setattr(publish_module, "atomic_write", real)
     build(CONTENT_COPY, data, site)  # the next build mends the half-written twin
     fresh = tmp_path / "fresh"
     build(CONTENT_COPY, fresh / "data", fresh / "site")
@@ -231,7 +231,7 @@ def test_combined_rows_of_unchanged_reports_are_copied_from_the_last_build(tmp_p
 
     from nianbao import combined
     from nianbao.package import RESOURCE_TITLES, to_csv
-    from nianbao.publish import file_facts
+    from nianbao.fileops import file_facts
 
     forms, schemas, chunks, ids, keys = _real_chunks()
     codes = forms.codes()

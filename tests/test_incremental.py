@@ -243,8 +243,8 @@ def test_an_edit_that_adds_no_file_brings_the_twin_in_step_by_its_change_alone(c
     monkeypatch.setattr(publish, "_sync_twin",
                         lambda target, *rest: synced.append(target) or real_sync(target, *rest))
     written: list[Path] = []
-    real_write = publish._atomic_write
-    monkeypatch.setattr(publish, "_atomic_write",
+    real_write = publish.atomic_write
+    monkeypatch.setattr(publish, "atomic_write",
                         lambda path, data: written.append(path) or real_write(path, data))
     for path in (some[1], some[2], some[1]):
         written.clear()
@@ -393,3 +393,31 @@ def test_what_the_last_build_added_on_its_own_goes_and_unknown_units_are_made_ag
     monkeypatch.setattr(pipeline, "_make", lambda *a, **k: fresh.append(a[6]) or real(*a, **k))
     same_as_cold()
     assert fresh[:2] == [False, True], "the units of the edited report's old files are unknown"
+
+
+def test_big_files_replaced_in_the_twin_are_deleted_beside_the_build(content, tmp_path,
+                                                                      monkeypatch):
+    """A file the twin replaces is moved aside and deleted by a thread while the publish goes on
+    (freeing a 40 MB file took an edit 20-30 ms); here every file counts as big. The trees are
+    those of a cold build, nothing is left aside and no thread outlives the publish."""
+    import threading
+
+    from nianbao.fileops import Discards
+
+    monkeypatch.setattr(Discards, "BIG", 1)
+    deleted: list[str] = []
+    real = Discards.__call__
+    monkeypatch.setattr(Discards, "__call__", lambda self, path: deleted.append(path.name)
+                        or real(self, path))
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    for step in range(3):
+        if step:
+            _edit_figure(sorted(content.rglob("*.md"))[step])
+        assert not build(content, out / "data", out / "site", cache_dir=cache, search=False).errors
+        assert not [t for t in threading.enumerate() if t.name == "nianbao-discard"]
+        for t in ("data", "site"):
+            assert not any((out / f".{t}.publish" / "discarded").glob("*"))
+    want = cold(content, tmp_path / "cold")
+    for t in ("data", "site"):
+        assert differences(tree(out / t), want[t]) == [] and intact(out / t, check=True)
+    assert "applications.csv" in deleted and "index.html" in deleted
