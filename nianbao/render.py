@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from dataclasses import replace
 from itertools import chain
@@ -174,11 +174,12 @@ class Checked:
 
 def build_pages(reports: list, checked: Checked, library: Library, packages: Packages,
                 forms: Forms, render: Callable[[Page], dict[str, bytes]], out: Emitter,
-                units: Units) -> tuple[list[Page], list[Callable[[], Page]]]:
+                units: Units) -> tuple[list[Page], list[Callable[[], Page]], Callable[[], None]]:
     """Renders the pages made from one report, a pair or one agency as units (kept when their
     inputs did not change; made from reports loaded whole from ``library``), and returns the
     pages made from everything (rendered by the caller; ``reports`` may be briefs): those ready,
-    and those to make last (they show the combined files' sizes)."""
+    and those to make last (they show the combined files' sizes); and what to call before those:
+    it waits for the units made beside the build."""
     reports = sorted(reports, key=lambda r: (-r.meta.year, r.report_id))
     checks = checked.failing
     made: dict[str, ReportSummary] = {}
@@ -243,10 +244,13 @@ def build_pages(reports: list, checked: Checked, library: Library, packages: Pac
     for k, make in work:
         if k not in beside:
             out.unit(k, make)
-    out.memo.settle()
-    for k, make in work:
-        if k in beside:
-            out.unit(k, make)
+
+    def settle() -> None:  # the units made beside (the caller renders other pages meanwhile)
+        out.memo.settle()
+        for k, make in work:
+            if k in beside:
+                out.unit(k, make)
+
     pages = [Page("years/index.html", "years.html", "全部年度", "按年度浏览报告。", "years",
                   tuple(YearTotals(y, totals[y]) for y in sorted(by_year, reverse=True)),
                   (NavItem("home", "首页", "index.html"),)),
@@ -286,7 +290,7 @@ def build_pages(reports: list, checked: Checked, library: Library, packages: Pac
                                        for r in reports)),
                     (NavItem("home", "首页", "index.html"),))
 
-    return pages, [home, datasets]
+    return pages, [home, datasets], settle
 
 
 YEAR_PAGE = 100  # reports a year page shows: a year of 1,700 reports was one 2 MB page
@@ -356,14 +360,20 @@ def render_site(reports: list, checked: Checked, library: Library, packages: Pac
         return {page.path: html.encode("utf-8"), **dict(page.files)}
 
     units = Units(report_keys, key_of(templates_digest(templates), site))
-    pages, later = build_pages(reports, checked, library, packages, forms, render, out, units)
+    pages, later, settle = build_pages(reports, checked, library, packages, forms, render, out,
+                                       units)
     pages.append(Page("search/index.html", "search.html", "搜索", "按机关、年度和关键词搜索报告。", "",
                       None, (NavItem("home", "首页", "index.html"),)))
     base_path = urlsplit(base_url).path.rstrip("/") + "/" if base_url else ""
     pages.append(Page("404.html", "404.html", "页面不存在", "找不到这个页面。", "", None,
                       root_path=base_path))
     # remembered by their whole context; those showing the combined files' sizes made last
-    for page in chain(pages, (make() for make in later)):
+    def last() -> Iterator[Page]:
+        settle()
+        for make in later:
+            yield make()
+
+    for page in chain(pages, last()):
         if page.template == "datasets.html":
             page = replace(page, data=replace(page.data, jsonld=dataset_jsonld(
                 base_url, reports, page.description)))
