@@ -24,12 +24,13 @@ from .crossyear import cross_year, cross_year_briefs, pair_checks
 from .forms import load_forms
 from .heap import lean, settled
 from .model import Check, Report
-from .package import PackageError, Validators, build_packages
+from .package import PackageError, build_packages
 from .read import read_all
 from .memo import Emitter, Memo, key_of, stale
 from .publish import Output, PublishError, StaleOutput, catch_up, publish
 from .records import live_manifest, live_record, read_units
 from .render import render_site
+from .validating import Validators
 from .verify import validate_each, validate_packages
 from .search import BUNDLE as SEARCH_BUNDLE, SearchIndexError, index_site
 from .workspace import lock, scratch_folder

@@ -151,7 +151,7 @@ def test_the_ready_validation_child_is_ended_when_a_build_validates_elsewhere(tm
     """A cold build's many slices are validated across the cores, not by the child made ready
     for an edit: it is ended then, its memory back before the build goes on."""
     from nianbao.memo import Emitter, Memo
-    from nianbao.package import FEW_SLICES, Validators, _verify
+    from nianbao.validating import FEW_SLICES, Validators, validate_beside
     from nianbao.slices import Slices
 
     class Ready:  # the child's side the build sees (nianbao.background.Ready)
@@ -165,6 +165,6 @@ def test_the_ready_validation_child_is_ended_when_a_build_validates_elsewhere(tm
 
     paths = [f"slice-{n}/datapackage.json" for n in range(FEW_SLICES + 1)]
     ready = Ready()
-    verified, _ = _verify(Validators(lambda ps: [[] for _ in ps], lambda ps: [], ready), tmp_path,
+    verified, _ = validate_beside(Validators(lambda ps: [[] for _ in ps], lambda ps: [], ready), tmp_path,
                           Emitter(Memo(None), None), [], Slices(paths, lambda found: []))
     assert ready.ended and verified() == []
