@@ -1,7 +1,8 @@
 """``python build.py serve``: a local preview that rebuilds on every change and reloads the browser.
 
 One build at startup, then ``content/`` and ``templates/`` are polled (os.scandir stats, every
-0.3 s; a burst of saves is one rebuild). The site folder is served over http; every HTML page gets,
+0.3 s; a burst of saves is one rebuild). Each build runs in a child process started ahead
+(``nianbao.rebuild``): the server has threads and must not fork, a child may. The site folder is served over http; every HTML page gets,
 on the fly and never on disk, a same-origin script (``/__nianbao__/reload.js``, allowed by the
 pages' Content-Security-Policy) that follows ``/__nianbao__/events`` (server-sent events) and
 reloads the page after each good build. A failed build keeps the last good site served and lists
@@ -19,12 +20,11 @@ import socket
 import sys
 import threading
 import time
-import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
-from . import pipeline
+from . import pipeline, rebuild
 from .search import stop_indexing
 
 PREFIX = "/__nianbao__/"
@@ -45,10 +45,10 @@ NOT_FOUND = b"<!doctype html><html lang=en><head><meta charset=utf-8><title>404<
 
 
 def run_build(content: Path, data_dir: Path, site_dir: Path, cache_dir: Path | None,
-              jobs: int | None, progress=None) -> pipeline.Outcome:
-    """The one call into the build (keyword arguments only, so new options go here)."""
-    return pipeline.build(content=content, data_dir=data_dir, site_dir=site_dir, base_url="",
-                          cache_dir=cache_dir, jobs=jobs, progress=progress, search=False)
+              jobs: int | None, progress=None) -> rebuild.Built:
+    """The one call into the build (keyword arguments only, so new options go here): in a
+    child process, which uses every core (``nianbao.rebuild``)."""
+    return rebuild.build_in_child(content, data_dir, site_dir, cache_dir, jobs, progress is not None)
 
 
 _indexing = threading.Lock()  # held while an index is made
@@ -250,25 +250,19 @@ def _rebuild(options: dict, status: Status, progress=None) -> None:
     status.update(building=True)
     if _indexing.locked():  # an index of the site before this build: it would take the cores
         stop_indexing()  # the build needs (the index is made again after it)
-    try:
-        outcome = run_build(progress=progress, **options)
-    except Exception as exc:  # a template's syntax (located), or a bug: show it, keep serving
-        if getattr(exc, "filename", None) and getattr(exc, "lineno", None):
-            error = f"{exc.filename}:{exc.lineno}: error[{type(exc).__name__}]: {exc}"
-        else:
-            traceback.print_exc()
-            error = f"error: the build crashed: {type(exc).__name__}: {exc}"
-        print(error, file=sys.stderr, flush=True)
-        return status.update(building=False, errors=[error])
-    for d in outcome.diagnostics:
-        print(d.format(), file=sys.stderr)
+    built = run_build(progress=progress, **options)
+    if built.crash:  # a template's syntax (located), or a bug (its traceback shown): keep serving
+        print(built.crash, file=sys.stderr, flush=True)
+        return status.update(building=False, errors=[built.crash])
+    for text in built.diagnostics:
+        print(text, file=sys.stderr)
     stamp = time.strftime("%H:%M:%S")
-    if outcome.errors:
-        print(f"[{stamp}] error: {len(outcome.errors)} problem(s) in the content; still serving "
+    if built.errors:
+        print(f"[{stamp}] error: {len(built.errors)} problem(s) in the content; still serving "
               "the last good site", file=sys.stderr, flush=True)
-        return status.update(building=False, errors=[d.format() for d in outcome.errors])
-    print(f"[{stamp}] built {len(outcome.reports)} report(s), {outcome.pages} pages, {outcome.files} "
-          f"files in {outcome.seconds:.1f} s; {len(outcome.warnings)} warning(s)", flush=True)
+        return status.update(building=False, errors=built.errors)
+    print(f"[{stamp}] built {built.reports} report(s), {built.pages} pages, {built.files} "
+          f"files in {built.seconds:.1f} s; {built.warnings} warning(s)", flush=True)
     status.update(building=False, errors=[], good=status.good + 1)
     index_in_background(options["site_dir"], status)
 
@@ -362,6 +356,7 @@ def serve(content: Path, data_dir: Path, site_dir: Path, host: str = "127.0.0.1"
         except KeyboardInterrupt:  # quit now: the build's publish is all or nothing
             print("\nstopped", flush=True)
             stop_indexing()
+            rebuild.stop()
             os._exit(0)
     finally:
         stop.set()
@@ -369,6 +364,7 @@ def serve(content: Path, data_dir: Path, site_dir: Path, host: str = "127.0.0.1"
         server.shutdown()
         server.server_close()
         stop_indexing()  # an index still being made is not waited for
+        rebuild.stop()  # the child started for the next build
     print("\nstopped", flush=True)
     return 0
 

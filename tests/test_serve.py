@@ -378,3 +378,39 @@ def test_an_index_abandoned_for_a_build_is_made_again_even_if_that_build_fails(m
         time.sleep(0.05)
     time.sleep(0.3)
     assert runs == ["started", "started", "done"]
+
+
+def test_the_preview_builds_in_a_child_process_and_reports_what_it_found(tmp_path, content_copy,
+                                                                        monkeypatch):
+    """Each preview build runs in a child process of its own (the server has threads and must
+    not fork; a child uses every core): the server gets its counts, its located errors, or why
+    it crashed, and a child that dies without answering is a crash too, never a hang."""
+    from nianbao import rebuild
+
+    monkeypatch.setattr(rebuild, "_ready", [])  # (this test's children only, all ended after)
+    request = monkeypatch.context()
+
+    def built(data: Path | None = None) -> rebuild.Built:
+        data = data or tmp_path / "out"
+        return rebuild.build_in_child(content_copy, data / "data", data / "site",
+                                      tmp_path / "cache", None, False)
+
+    good = built()
+    assert (good.crash, good.errors, good.reports) == ("", [], 1) and good.pages > 10
+    assert (tmp_path / "out" / "site" / "reports" / "2020-heilongjiang" / "index.html").exists()
+    seed = content_copy / "2020" / "heilongjiang.md"
+    seed.write_text(seed.read_text("utf-8").replace("\t174\t", "\tx174\t"), "utf-8")
+    broken = built()
+    assert not broken.crash and len(broken.errors) == 1
+    assert broken.errors[0].startswith(f"{seed}:81:24: error[cell-not-number]")
+    (tmp_path / "a-file").write_text("x")
+    crashed = built(tmp_path / "a-file")  # its output folder cannot be made: a crash, shown
+    assert crashed.crash.startswith("error: the build crashed: FileExistsError")
+    waiting = rebuild._ready[-1]  # the next build's child, started as each build ends
+    assert waiting.poll() is None
+    with request as m:
+        m.setattr(rebuild.sys, "executable", "/bin/false")
+        rebuild.stop()  # (ends the waiting child: the next one starts as /bin/false)
+        assert waiting.poll() is not None
+        assert built().crash == "error: the build crashed (its process ended with 1)"
+    rebuild.stop()
