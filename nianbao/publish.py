@@ -263,19 +263,22 @@ def publish(trees: dict[Path, Output],
     ``known``: (sha256, size) of files to be written, by path, already worked out (the caller
     must not change those files). Callers hold ``lock``."""
     recover(list(trees))
-    stats = Stats()
-    states: dict[Path, dict] = {}
-    written: dict[Path, tuple[Path, set[str]]] = {}
-    seen: dict[str, tuple[str, int]] = dict(known or {})
     discards = {target: Discards(home(target) / "discarded") for target in trees}
     try:
-        return _publish(trees, verify, check, seen, discards, stats, states, written)
-    finally:
+        return _publish(trees, verify, check, known, discards)
+    finally:  # the big files the twins replaced, deleted beside the publish
         for d in discards.values():
             d.wait()
 
 
-def _publish(trees, verify, check, seen, discards, stats, states, written) -> Stats:
+def _publish(trees: dict[Path, Output],
+             verify: Callable[[dict[Path, tuple[Path, set[str]]]], list[str]] | None,
+             check: bool, known: Mapping[str, tuple[str, int]] | None,
+             discards: dict[Path, Discards]) -> Stats:
+    stats = Stats()
+    states: dict[Path, dict] = {}
+    written: dict[Path, tuple[Path, set[str]]] = {}
+    seen: dict[str, tuple[str, int]] = dict(known or {})
     for target, output in trees.items():
         home(target).mkdir(parents=True, exist_ok=True)
         state = normalised(target, read_state(target))
@@ -323,8 +326,12 @@ def _publish(trees, verify, check, seen, discards, stats, states, written) -> St
     os.replace(tmp, journal)  # from here on, a kill is rolled forward by the next publish
     for target, state in states.items():
         output = trees[target]
-        record = (read_units(target, state.get("live")) if output.units is None else
-                  None if output.loose is None else (output.units, output.loose))
+        if output.units is None:  # carried over from the live tree to its new manifest
+            record = read_units(target, state.get("live"))
+        elif output.loose is None:  # what the tree holds on its own is not known: no record
+            record = None
+        else:
+            record = output.units, output.loose
         _swap(target, state)
         write_units(target, state["twin"], record)
     journal.unlink()
