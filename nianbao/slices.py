@@ -19,15 +19,14 @@ from pathlib import Path
 
 from .combined import PER_REPORT, Loader, header
 from .memo import Memo, key_of
-from .verify import per_task
+from .verify import in_tasks
 
-PER_BUCKET = 32, 256  # reports per validation slice, least and most (``verify.per_task``)
+PER_BUCKET = 32, 256  # reports per validation slice, least and most (``verify.in_tasks``)
 
 
 def slices_of(ids: list[str]) -> list[list[str]]:
-    """Reports in validation slices of ``PER_BUCKET`` (``verify.per_task``), in the order given."""
-    size = per_task(len(ids), *PER_BUCKET)
-    return [ids[i:i + size] for i in range(0, len(ids), size)] or [[]]
+    """Reports in validation slices of ``PER_BUCKET`` (``verify.in_tasks``), in the order given."""
+    return in_tasks(ids, *PER_BUCKET) or [[]]
 
 
 @dataclass(frozen=True)
