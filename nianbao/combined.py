@@ -121,7 +121,6 @@ def write_combined(folder: Path, schemas: dict[str, dict], ids: list[str], load:
             if name == "codes":
                 files["data/codes.csv"] = codes_csv
             else:
-                spools[name].close()
                 files[f"data/{name}.csv"] = spools[name].csv_path
                 facts[name] = (last_facts[name] if name in same and name in last_facts
                                else file_facts(spools[name].csv_path))

@@ -190,38 +190,24 @@ class Spool:
         self.rows = Rows()
         self.crcs: dict[bytes, int] = {}  # the runs' CRCs this build worked out or used
         self._known = same.crcs if same else {}
-        self._run: tuple[Kept, list[int], list[int]] | None = None  # (source, starts, ends)
 
     def add(self, c: Chunk) -> None:
-        self._flush()
         self.csv.write(c.csv)
         self.zip.write(c.deflated.data)
         self.sheet.write(c.sheet.data)
         self.rows.add(c)
 
     def reuse(self, kept: Kept, i: int, j: int) -> None:
-        """The rows of reports ``i`` … ``j - 1`` of the last build's spools ``kept``."""
+        """The rows of reports ``i`` … ``j - 1`` of the last build's spools ``kept``, copied in
+        one range per file (the caller gives whole runs of consecutive reports)."""
         if j <= i:
             return
         self._known = self._known or kept.crcs
-        starts, ends = kept.offsets(i), kept.offsets(j)
-        run = self._run
-        if run is None or run[0] is not kept or run[2] != starts:
-            self._flush()
-            self._run = (kept, starts, ends)
-        else:
-            run[2][:] = ends
+        if self.same is None:
+            starts, ends = kept.offsets(i), kept.offsets(j)
+            for n, f in enumerate(self.files):
+                kept.copy(n, f, starts[n], ends[n] - starts[n])
         self.rows.extend(kept.rows, i, j)
-
-    def _flush(self) -> None:
-        if self._run is not None and self.same is None:
-            kept, start, end = self._run
-            for i, f in enumerate(self.files):
-                kept.copy(i, f, start[i], end[i] - start[i])
-        self._run = None
-
-    def close(self) -> None:
-        self._flush()
 
     @property
     def counts(self) -> array:
