@@ -64,9 +64,8 @@ class Packages:
     verified: Callable[[], list[str]] = lambda: []  # noqa: E731
     # the report packages (descriptor paths) validated with it: publishing validates the others
     validated: frozenset[str] = frozenset()
-    # a report package's digests by its key, when not in ``units``; else the size of one of its
-    # files as the site's record has it (``data/`` + path)
-    recall: Callable[[str], dict[str, tuple[str, int]] | None] = lambda key: None  # noqa: E731
+    # the size of a file of a report package not in ``units`` (kept by the site's record,
+    # which has it under ``data/`` + path)
     recorded: Callable[[str], int | None] = lambda path: None  # noqa: E731
 
     @cached_property
@@ -100,13 +99,10 @@ class Packages:
 
     def size(self, path: str) -> int:
         folder, _, name = path.rpartition("/")
-        folder += "/"
-        found = self.units.get(folder)
-        if found is None and folder in self.keys:  # a package kept by the record of the tree
-            found = self.units[folder] = self.recall(self.keys[folder]) or {}
-        if name in (found or {}):
-            return found[name][1]
-        if folder in self.keys:
+        found = self.units.get(folder + "/", {}).get(name)
+        if found is not None:
+            return found[1]
+        if folder + "/" in self.keys:  # a package kept by the record of both trees
             size = self.recorded("data/" + path)
             if size is not None:
                 return size
@@ -269,9 +265,10 @@ def build_packages(
         known = data.unit(key, compute, base, select=_in_data)
         if base + "datapackage.json" in data.files:  # made again, not kept as published
             made_again.append((base, [p for p in known if _in_data(p)]))
-        site.unit(key, compute, "data/" + base)
+        in_site = site.unit(key, compute, "data/" + base)  # (the same unit, all its files)
+        known = known if known is not None else in_site
         keys[base] = key
-        if known is not None:  # (None: kept by the record, its digests asked when needed)
+        if known is not None:  # (None: kept by both trees' records, whose sizes then serve)
             units[base] = known
         if not sample:
             sample = {base + p: b for p, b in (data.memo.files(key) or compute()).items()
@@ -280,8 +277,7 @@ def build_packages(
         scratch / "slices", schemas, ids, unit_keys, load, codes_csv, descriptor, data.memo,
         to_csv)) if validate is not None else (lambda: [], frozenset()))
     return Packages(combined, keys=keys, units=units, sample=sample,
-                    verified=verified, validated=validated, recall=data.memo.digests,
-                    recorded=site.recorded_size)
+                    verified=verified, validated=validated, recorded=site.recorded_size)
 
 
 def _folder(report) -> str:
