@@ -7,8 +7,8 @@ then the same N report bodies built by Hugo. Prints a table, writes .bench/resul
                                   [--edits 3]
 
 Before each measured command the bench calls sync(2), so that no step pays for the writeback of
-the one before. Each measured command runs in a fresh helper process that starts it, samples its process tree and
-waits for it: `wall` is the command's wall time, `cpu` the user+system time of the whole tree,
+the one before. Each measured command runs in a fresh helper process that starts it, samples its
+process tree and waits for it: `wall` is the command's wall time, `cpu` the user+system time of the whole tree,
 `peak` the largest max RSS of any single process of the tree (getrusage(RUSAGE_CHILDREN) of the
 helper, so nothing of earlier runs leaks in), `tree` the peak sum of RSS over the live tree and
 `pss` the peak sum of its proportional set sizes (a page that forked workers share with the build

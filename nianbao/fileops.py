@@ -57,7 +57,6 @@ def link_or_copy(source: Path, target: Path) -> None:
         shutil.copyfile(source, target)
 
 
-
 class Discards:
     """Big files about to be replaced, moved aside into ``folder`` and deleted by a thread each
     while the build goes on (freeing a 40 MB file took an edit 20–30 ms); ``wait`` for them

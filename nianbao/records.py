@@ -3,11 +3,11 @@
 What each tree holds is kept in ``.<tree>.publish/``: path → (sha256, size, mtime_ns) for the
 live tree and for the twin (``nianbao.manifest``), each in a file of its own written once
 (``manifest-*.pickle``: a publish makes one new manifest, the twin's, and exchanging the trees
-only swaps their names), and in ``state.pickle`` the names of those two files, each directory's
-inode and what the top of each tree looked like. The record is trusted, as make trusts its outputs; a
-record whose directories were exchanged without it being updated (a build killed between the
-two) is recognised by the inodes, and a twin being changed is marked by a file beside it
-(``unsure``) so that its record is not trusted if the build is killed meanwhile.
+only swaps their names), and in ``state.pickle`` the names of those two files, each
+directory's inode and what the top of each tree looked like. The record is trusted, as make
+trusts its outputs; a record whose directories were exchanged without it being updated (a build
+killed between the two) is recognised by the inodes, and a twin being changed is marked by a
+file beside it (``unsure``) so that its record is not trusted if the build is killed meanwhile.
 """
 
 from __future__ import annotations

@@ -2,10 +2,10 @@
 
 One build at startup, then ``content/`` and ``templates/`` are polled (os.scandir stats, every
 0.3 s; a burst of saves is one rebuild). Each build runs in a child process started ahead
-(``nianbao.rebuild``): the server has threads and must not fork, a child may. The site folder is served over http; every HTML page gets,
-on the fly and never on disk, a same-origin script (``/__nianbao__/reload.js``, allowed by the
-pages' Content-Security-Policy) that follows ``/__nianbao__/events`` (server-sent events) and
-reloads the page after each good build. A failed build keeps the last good site served and lists
+(``nianbao.rebuild``): the server has threads and must not fork, a child may. The site folder
+is served over http; every HTML page gets, on the fly and never on disk, a same-origin script
+(``/__nianbao__/reload.js``, allowed by the pages' Content-Security-Policy) that follows
+``/__nianbao__/events`` (server-sent events) and reloads the page after each good build. A failed build keeps the last good site served and lists
 its errors in the terminal and in a banner on every page (styled by ``/__nianbao__/reload.css``).
 """
 
