@@ -3,6 +3,8 @@ verdict, package by package, as validating each on its own."""
 
 import json
 import shutil
+import subprocess
+import sys
 
 from nianbao.verify import validate_batch, validate_one
 
@@ -54,3 +56,28 @@ def test_the_same_key_in_two_packages_is_no_problem(tmp_path, built_data):
         rows[p] = {line.split(",")[0] for line in lines[1:]}
     assert len(set.intersection(*rows.values())) > 10
     assert validate_batch(found) == [[] for _ in found]
+
+
+def test_schemas_remembered_give_the_verdicts_of_frictionless_alone(tmp_path, built_data):
+    """A schema's metadata is validated once per process (verify._schemas_once): packages that
+    share a schema, valid or broken, are judged exactly as a plain Frictionless judges each."""
+    found = packages(tmp_path, built_data)
+
+    def rewrite(path, change):
+        descriptor = json.loads(open(path, encoding="utf-8").read())
+        change(descriptor["resources"][1]["schema"])
+        open(path, "w", encoding="utf-8").write(json.dumps(descriptor, ensure_ascii=False))
+
+    for p in found[:2]:  # the same broken schema in two packages
+        rewrite(p, lambda s: s.update(primaryKey=["no_such_field"]))
+    rewrite(found[2], lambda s: s["fields"][0].update(type="numbr"))
+    first, again = validate_batch(found), validate_batch(found)
+    assert first == again == [validate_one(p) for p in found]
+    plain = subprocess.run(
+        [sys.executable, "-c", "import json, sys\nfrom frictionless import validate\n"
+         "print(json.dumps([[] if (r := validate(p)).valid else [str(r.flatten(['type', 'note'])[:5])]"
+         " for p in sys.argv[1:]]))", *found],
+        capture_output=True, text=True, check=True)
+    assert first == json.loads(plain.stdout)
+    assert [bool(p) for p in first] == [True, True, True, False, False, False, False]
+    assert "no_such_field" in first[0][0] and "numbr" in first[2][0]
