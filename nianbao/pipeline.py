@@ -31,7 +31,7 @@ from .publish import Output, PublishError, StaleOutput, catch_up, publish
 from .records import live_manifest, live_record, read_units
 from .render import render_site
 from .validating import Validators
-from .verify import validate_each, validate_packages
+from .verify import validate_each, validate_packages, validating_packages
 from .search import BUNDLE as SEARCH_BUNDLE, SearchIndexError, index_site
 from .workspace import lock, scratch_folder
 
@@ -182,13 +182,17 @@ def scan_reports(content: Path, cache: ReadCache, jobs: int | None = None,
     return outcome, Library(cache, content, outcome.keys, cross, by_id)
 
 
-def verify_packages(staged: dict[Path, tuple[Path, set[str]]], data_dir: Path,
-                    validated: frozenset[str] = frozenset(), jobs: int | None = None) -> list[str]:
-    """Frictionless validation of every per-report package a written file belongs to (the
-    nearest ``datapackage.json`` above it) but those ``validated`` beside the build (descriptor
-    paths in the tree); an invalid package is a bug. The combined package at the top is
-    validated in slices before (``nianbao.combined``)."""
-    root, written = staged[data_dir]
+def verify_packages(target: Path, root: Path, written: set[str], data_dir: Path,
+                    validated: frozenset[str] = frozenset(), jobs: int | None = None
+                    ) -> Callable[[], list[str]]:
+    """Frictionless validation of every per-report package a file written in ``root`` (the twin
+    of ``target``, just written) belongs to (the nearest ``datapackage.json`` above it) but those
+    ``validated`` beside the build (descriptor paths in the tree); an invalid package is a bug.
+    Started now, while the publish writes its other trees; the function returned waits for the
+    problems. The combined package at the top is validated in slices before
+    (``nianbao.combined``)."""
+    if target != data_dir:
+        return list
     descriptors: set[Path] = set()
     for rel in written:
         for folder in Path(rel).parents:
@@ -198,10 +202,10 @@ def verify_packages(staged: dict[Path, tuple[Path, set[str]]], data_dir: Path,
                 break
     ordered = [str(d) for d in sorted(descriptors)]
     if not ordered:
-        return []
-    found = validate_packages(ordered, jobs)  # in batches (nianbao/verify.py)
-    return [f"{Path(d).relative_to(root)} is not a valid data package: {errors[0]}"
-            for d, errors in zip(ordered, found) if errors]
+        return list
+    found = validating_packages(ordered, jobs)  # in batches (nianbao/verify.py)
+    return lambda: [f"{Path(d).relative_to(root)} is not a valid data package: {errors[0]}"
+                    for d, errors in zip(ordered, found()) if errors]
 
 
 def build(content: Path, data_dir: Path, site_dir: Path, base_url: str = "",
@@ -276,7 +280,8 @@ def _make(outcome: Outcome, library: Library, memo: Memo, data_dir: Path, site_d
         except PackageError as exc:
             raise PublishError(str(exc)) from exc
         stats = publish({data_dir: data.output(), site_dir: site.output()},
-                        verify=lambda staged: verify_packages(staged, data_dir, packages.validated),
+                        verify=lambda target, root, written: verify_packages(
+                            target, root, written, data_dir, packages.validated),
                         check=check,
                         known=packages.facts)
     outcome.pages = len(pages)

@@ -33,7 +33,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .fileops import Discards, atomic_write, digest, file_facts
+from .fileops import Discards, atomic_write, digest, file_facts, write_new
 from .manifest import Entry, Manifest, differing, lined_up, top, walk
 from .records import (home, inode, normalised, read_state, read_units, twin_of, unsure,
                       write_state, write_units)
@@ -85,11 +85,12 @@ def _facts(data: bytes | Path, seen: dict[str, tuple[str, int]]) -> tuple[str, i
     return found
 
 
-def _kept(source: Path, dest: Path, entry: Entry) -> os.stat_result:
+def _kept(source: Path, dest: Path, entry: Entry, new: bool = False) -> os.stat_result:
     """A kept file of the live tree into the twin: a hard link (both trees then share the file;
     a build never writes a file in place, it replaces it), or a copy where links are refused.
     A live file whose size or time differs from its record is read: if its bytes changed,
-    ``StaleOutput``."""
+    ``StaleOutput``. ``new``: the twin is not known to hold ``dest`` (``write_new``)."""
+    put = write_new if new else atomic_write
     try:
         st = source.stat()
     except FileNotFoundError:
@@ -98,8 +99,8 @@ def _kept(source: Path, dest: Path, entry: Entry) -> os.stat_result:
         data = source.read_bytes()
         if digest(data) != entry[0]:
             raise StaleOutput(f"{source} changed since it was published")
-        return atomic_write(dest, data)
-    return atomic_write(dest, source)
+        return put(dest, data)
+    return put(dest, source)
 
 
 def _sync_twin(target: Path, twin_manifest: Manifest | None, live: Manifest | None,
@@ -135,10 +136,11 @@ def _sync_twin(target: Path, twin_manifest: Manifest | None, live: Manifest | No
                 st = (twin / rel).stat()
                 got = (sha, st.st_size, st.st_mtime_ns)
         if got is None or got[0] != sha:
+            new_here = rel not in there  # (a twin being filled: written under its own name)
             if rel in files:
-                st = atomic_write(twin / rel, files[rel])
+                st = (write_new if new_here else atomic_write)(twin / rel, files[rel])
             else:  # kept: the live file, linked (not copied) once its record says it is unchanged
-                st = _kept(target / rel, twin / rel, live[rel])
+                st = _kept(target / rel, twin / rel, live[rel], new_here)
             got = (sha, st.st_size, st.st_mtime_ns)
         raws.append(got[0])
         sizes.append(got[1])
@@ -254,12 +256,15 @@ def _swap(target: Path, state: dict) -> None:
                           "live_top": top(target), "twin_top": state.get("live_top")})
 
 
-def publish(trees: dict[Path, Output],
-            verify: Callable[[dict[Path, tuple[Path, set[str]]]], list[str]] | None = None,
-            check: bool = False, known: Mapping[str, tuple[str, int]] | None = None) -> Stats:
-    """Replace every target tree by its new output. ``verify`` gets target → (twin folder
-    holding the new tree, paths written) and returns problems; any problem aborts before any
-    tree is exchanged. ``check``: look at every file of the twins, not only at their tops.
+Verify = Callable[[Path, Path, set[str]], Callable[[], list[str]]]
+
+
+def publish(trees: dict[Path, Output], verify: Verify | None = None, check: bool = False,
+            known: Mapping[str, tuple[str, int]] | None = None) -> Stats:
+    """Replace every target tree by its new output. ``verify`` gets each target, as soon as its
+    new tree is written, with the twin folder holding it and the paths written, and returns a
+    function that gives the problems found (it may work while the next trees are written); any
+    problem aborts before any tree is exchanged. ``check``: look at every file of the twins, not only at their tops.
     ``known``: (sha256, size) of files to be written, by path, already worked out (the caller
     must not change those files). Callers hold ``lock``."""
     recover(list(trees))
@@ -272,12 +277,30 @@ def publish(trees: dict[Path, Output],
 
 
 def _publish(trees: dict[Path, Output],
-             verify: Callable[[dict[Path, tuple[Path, set[str]]]], list[str]] | None,
-             check: bool, known: Mapping[str, tuple[str, int]] | None,
+             verify: Verify | None, check: bool, known: Mapping[str, tuple[str, int]] | None,
              discards: dict[Path, Discards]) -> Stats:
     stats = Stats()
     states: dict[Path, dict] = {}
-    written: dict[Path, tuple[Path, set[str]]] = {}
+    verifying: list[Callable[[], list[str]]] = []
+    try:
+        _write_twins(trees, verify, check, known, discards, stats, states, verifying)
+    except BaseException:
+        for problems in verifying:  # nothing started is left running
+            problems()
+        raise
+    problems = [p for found in verifying for p in found()]
+    if problems:
+        raise PublishError("; ".join(problems))
+    _exchange(trees, states)
+    return stats
+
+
+def _write_twins(trees: dict[Path, Output], verify: Verify | None, check: bool,
+                 known: Mapping[str, tuple[str, int]] | None, discards: dict[Path, Discards],
+                 stats: Stats, states: dict[Path, dict],
+                 verifying: list[Callable[[], list[str]]]) -> None:
+    """Each tree's new output written into its twin, recorded in ``states``, and ``verify``
+    started on it."""
     seen: dict[str, tuple[str, int]] = dict(known or {})
     for target, output in trees.items():
         home(target).mkdir(parents=True, exist_ok=True)
@@ -312,11 +335,13 @@ def _publish(trees: dict[Path, Output],
                    if (live.sha(rel) if live is not None else None) != f[0]}
         gone = 0 if same else len(set(live or {}) - set(new))  # (``new`` is made when not same)
         stats.changed += len(changed) + gone
-        written[target] = (twin_of(target), changed)
         stats.trees[str(target)] = len(twin)
-    problems = verify(written) if verify else []
-    if problems:
-        raise PublishError("; ".join(problems))
+        if verify is not None:
+            verifying.append(verify(target, twin_of(target), changed))
+
+
+def _exchange(trees: dict[Path, Output], states: dict[Path, dict]) -> None:
+    """Every twin made the live tree, through a journal (``recover``), and its units recorded."""
     # always exchanged, even when the record says nothing changed: the live tree may have been
     # changed by hand since, and the twin now holds exactly the new output (an O(1) rename)
     journal = _journal(trees)
@@ -338,7 +363,6 @@ def _publish(trees: dict[Path, Output],
     for target, state in states.items():
         if not state.get("live"):  # a first publish: its twin is empty, bring it in step now (by
             _fill_twin(target)  # links), not in the first edit after it
-    return stats
 
 
 def catch_up(target: Path) -> None:

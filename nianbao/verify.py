@@ -29,6 +29,7 @@ import csv
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -169,5 +170,26 @@ def in_tasks(items: list, least: int, most: int, jobs: int | None = None) -> lis
 
 def validate_packages(descriptors: list[str], jobs: int | None = None) -> list[list[str]]:
     """Problems of each package, batch by batch, across processes when there are many."""
+    return validating_packages(descriptors, jobs)()
+
+
+def validating_packages(descriptors: list[str], jobs: int | None = None
+                        ) -> Callable[[], list[list[str]]]:
+    """``validate_packages`` started: when there are enough batches, worker processes are forked
+    here (by the caller's thread) and given them now, while the caller goes on (a publish writes
+    the site's files meanwhile). The function returned waits for the problems of each package
+    (and must be called: it shuts the workers down); few batches are validated then."""
     batches = in_tasks(descriptors, *BATCH, jobs)
-    return [p for batch in _across(validate_batch, batches, jobs, POOL_FROM) for p in batch]
+    jobs = jobs or os.cpu_count() or 1
+    if len(batches) < POOL_FROM or jobs < 2:
+        return lambda: [p for batch in batches for p in validate_batch(batch)]
+    pool = ProcessPoolExecutor(jobs)
+    futures = [pool.submit(validate_batch, batch) for batch in batches]
+
+    def problems() -> list[list[str]]:
+        try:
+            return [p for future in futures for p in future.result()]
+        finally:
+            pool.shutdown(cancel_futures=True)
+
+    return problems

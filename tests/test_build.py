@@ -149,9 +149,10 @@ def test_a_written_csv_gets_its_package_validated(tmp_path, built_data):
     shutil.copytree(built_data, root)
     report_csv = next(p for p in root.rglob("checks.csv") if p.parent != root / "data")
     written = {"data/applications.csv", report_csv.relative_to(root).as_posix()}
-    assert verify_packages({root: (root, written)}, root) == []
+    assert verify_packages(root, root, written, root)() == []
+    assert verify_packages(tmp_path / "site", root, written, root)() == []  # not the data tree
     report_csv.write_text(report_csv.read_text("utf-8").replace("pass", "bogus", 1), "utf-8")
-    problems = verify_packages({root: (root, written)}, root)
+    problems = verify_packages(root, root, written, root)()
     assert len(problems) == 1 and "is not a valid data package" in problems[0]
     assert problems[0].startswith(report_csv.parent.relative_to(root).as_posix())
 
@@ -433,7 +434,13 @@ def test_an_edited_reports_package_is_validated_beside_the_build(tmp_path, conte
         here.append(paths)
         return real(paths, jobs)
 
+    def recorded_when_published(paths, jobs=None):
+        here.append(paths)
+        return real_when_published(paths, jobs)
+
+    real_when_published = pipeline.validating_packages
     monkeypatch.setattr(pipeline, "validate_packages", recorded)
+    monkeypatch.setattr(pipeline, "validating_packages", recorded_when_published)
     here.clear()
     assert not build(content_copy, data, site, cache_dir=cache, search=False).errors
     assert tree(site) != before[1]
@@ -469,3 +476,56 @@ def test_an_invalid_combined_slice_found_beside_the_build_publishes_nothing(tmp_
     monkeypatch.setattr(pipeline, "validate_each", real)
     assert not build(content_copy, data, site, cache_dir=cache, search=False).errors
     assert tree(site) != before[1]
+
+
+def test_each_tree_is_verified_as_soon_as_written_and_a_later_failure_leaves_none_running(tmp_path):
+    """``publish`` starts ``verify`` on a tree once its new files are in its twin, while it
+    writes the next tree (the report packages are validated while the site is written), and
+    waits for every verification it started, also when a later tree fails."""
+    from nianbao.publish import Output, PublishError, publish
+
+    a, b = tmp_path / "a", tmp_path / "b"
+    publish({a: Output({"x.txt": b"1"}), b: Output({"y.txt": b"1"})})
+    events: list[tuple] = []
+
+    def verify(target, root, written):
+        events.append(("started", target.name, sorted(written),
+                       sorted(p.name for p in (tmp_path / "b").parent.rglob("y.txt")
+                              if p.read_bytes() == b"2")))
+        return lambda: events.append(("waited", target.name)) or []
+
+    publish({a: Output({"x.txt": b"2"}), b: Output({"y.txt": b"2"})}, verify=verify)
+    assert events == [("started", "a", ["x.txt"], []), ("started", "b", ["y.txt"], ["y.txt"]),
+                      ("waited", "a"), ("waited", "b")]
+    assert (a / "x.txt").read_bytes() == (b / "y.txt").read_bytes() == b"2"
+
+    events.clear()
+    with pytest.raises(PublishError, match="missing.txt was to be kept"):
+        publish({a: Output({"x.txt": b"3"}), b: Output({}, frozenset({"missing.txt"}))},
+                verify=verify)
+    assert events == [("started", "a", ["x.txt"], ["y.txt"]), ("waited", "a")]
+    assert (a / "x.txt").read_bytes() == (b / "y.txt").read_bytes() == b"2"
+
+
+def test_a_file_written_new_never_writes_into_a_file_linked_elsewhere(tmp_path):
+    """``write_new`` makes a file under its own name (no temporary name, no rename) where none is
+    expected; a file that is there after all, maybe a hard link shared with the live tree, is
+    replaced by a new one, never written in place."""
+    import os
+
+    from nianbao.fileops import write_new
+
+    st = write_new(tmp_path / "a" / "b" / "new.html", b"<p>1</p>")  # its folders made
+    assert (tmp_path / "a" / "b" / "new.html").read_bytes() == b"<p>1</p>"
+    assert st.st_size == 8 and st.st_mtime_ns == (tmp_path / "a" / "b" / "new.html").stat().st_mtime_ns
+    live, twin = tmp_path / "live.csv", tmp_path / "twin.csv"
+    live.write_bytes(b"old")
+    os.link(live, twin)
+    write_new(twin, b"new bytes")
+    assert (live.read_bytes(), twin.read_bytes()) == (b"old", b"new bytes")
+    linked = tmp_path / "linked.csv"
+    write_new(linked, live)  # a file to take: linked
+    assert linked.samefile(live)
+    write_new(linked, twin)  # there after all: replaced, the old link left alone
+    assert linked.samefile(twin) and live.read_bytes() == b"old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "linked.csv", "live.csv", "twin.csv"]
