@@ -103,9 +103,9 @@ class Manifest(Mapping):
             self._hex = self._sha.hex()
         return self._hex[64 * i:64 * i + 64]
 
-    def shas(self) -> Mapping[str, str]:
+    def shas(self) -> Shas:
         """Path → sha256 hex, a view."""
-        return _Shas(self)
+        return Shas(self)
 
     def paths(self) -> list[str]:
         """Every path, sorted (the manifest's own list: not to be changed)."""
@@ -176,7 +176,10 @@ def _split(joined: str) -> list[str]:
     return paths
 
 
-class _Shas(Mapping):
+class Shas(Mapping):
+    """A manifest seen as path → sha256 hex, which also tells each path's recorded size and
+    the paths under a folder."""
+
     __slots__ = ("_m",)
 
     def __init__(self, manifest: Manifest) -> None:

@@ -20,7 +20,7 @@ import multiprocessing as mp
 import os
 import pickle
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from itertools import chain
@@ -29,6 +29,7 @@ from pathlib import Path
 from .background import started
 from .cache import ReadCache, code_version
 from .fileops import digest
+from .manifest import Shas
 from .publish import Output, StaleOutput
 
 Files = dict[str, bytes]
@@ -214,7 +215,7 @@ class Emitter:
     does not have, and those the last build added on their own), plus what this build made."""
 
     memo: Memo
-    live: Mapping[str, str] | None  # path → sha256 of the live tree (``Manifest.shas``), or None
+    live: Shas | None  # path → sha256 of the live tree (``Manifest.shas``), or None
     files: dict[str, bytes | Path] = field(default_factory=dict)
     kept: set[str] = field(default_factory=set)  # live files kept, found one by one
     spill: Path | None = None
@@ -315,8 +316,7 @@ class Emitter:
 
     def recorded_size(self, path: str) -> int | None:
         """The size of a file of the live tree as its record has it (None: not known)."""
-        size = getattr(self.live, "size", None)
-        return None if size is None else size(path)
+        return None if self.live is None else self.live.size(path)
 
     def output(self) -> Output:
         """What publish is to make of the tree."""
