@@ -1,14 +1,20 @@
 """Files written at once: a new file under a temporary name that then replaces the old one, a
-file linked rather than copied, digests; and big files a build replaces deleted beside it."""
+file linked rather than copied, two folders exchanged in one call, digests; and big files a build
+replaces deleted beside it."""
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import os
 import shutil
 import threading
 from collections.abc import Callable
 from pathlib import Path
+
+RENAME_EXCHANGE = 2
+AT_FDCWD = -100
+_libc = ctypes.CDLL(None, use_errno=True)
 
 
 def digest(data: bytes) -> str:
@@ -71,6 +77,38 @@ def write_new(path: Path, data: bytes | Path) -> os.stat_result:
         except OSError:  # there after all, or no hard links here
             break
     return atomic_write(path, data)
+
+
+def move_into(source: Path, path: Path) -> os.stat_result:
+    """``source`` (a file of the build's own) renamed to ``path``, replacing any file there at
+    once (its folder made when missing): nothing to copy, link or delete afterwards."""
+    try:
+        os.replace(source, path)
+    except FileNotFoundError:
+        if not source.exists():
+            raise
+        path.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(source, path)
+    return path.stat()
+
+
+def exchange(a: Path, b: Path) -> None:
+    """Folder ``b`` in place of ``a`` and ``a`` in place of ``b``, in one call on Linux (where
+    ``a`` is missing, ``b`` becomes ``a`` and an empty ``b`` is left)."""
+    if not a.exists():
+        os.rename(b, a)
+        b.mkdir()
+        return
+    renameat2 = getattr(_libc, "renameat2", None)
+    if renameat2 is None:  # not Linux: three renames, a moment without `a` (not atomic)
+        parked = b.with_name(b.name + ".parked")
+        os.rename(a, parked)
+        os.rename(b, a)
+        os.rename(parked, b)
+        return
+    if renameat2(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), RENAME_EXCHANGE) != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"could not exchange {a} and {b}: {os.strerror(err)}")
 
 
 def link_or_copy(source: Path, target: Path) -> None:

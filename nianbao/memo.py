@@ -220,6 +220,8 @@ class Emitter:
     kept: set[str] = field(default_factory=set)  # live files kept, found one by one
     spill: Path | None = None
     held: int = 0
+    spilled: int = 0  # files put in ``spill``, named by their number there (one flat folder,
+    # whose files publishing moves into the twin: nothing of it is left to delete)
     # the units the live tree holds and what it holds on its own (files added, folders kept
     # whole: those ending in "/"), as the build that published it recorded them; None: unknown
     ledger: frozenset[str] | None = None
@@ -231,8 +233,10 @@ class Emitter:
     def _put(self, path: str, data: bytes | Path) -> None:
         if isinstance(data, bytes) and self.spill is not None:
             if self.held + len(data) > HOLD:
-                target = self.spill / path
-                target.parent.mkdir(parents=True, exist_ok=True)
+                if not self.spilled:
+                    self.spill.mkdir(parents=True, exist_ok=True)
+                self.spilled += 1
+                target = self.spill / str(self.spilled)
                 target.write_bytes(data)
                 data = target
             else:
@@ -321,7 +325,7 @@ class Emitter:
     def output(self) -> Output:
         """What publish is to make of the tree."""
         return Output(self.files, frozenset(self.kept), frozenset(self.units),
-                      frozenset(self.loose), self.gone())
+                      frozenset(self.loose), self.gone(), self.spill)
 
 
 def _token(key: str, prefix: str, select: Callable[[str], bool] | None) -> str:

@@ -196,9 +196,11 @@ def verify_packages(target: Path, root: Path, written: set[str], data_dir: Path,
     descriptors: set[Path] = set()
     for rel in written:
         for folder in Path(rel).parents:
-            if folder != Path(".") and (root / folder / "datapackage.json").is_file():
-                if (folder / "datapackage.json").as_posix() not in validated:
-                    descriptors.add(root / folder / "datapackage.json")
+            descriptor = (folder / "datapackage.json").as_posix()
+            if folder != Path(".") and (descriptor in written  # (all of them, in a cold build)
+                                        or (root / descriptor).is_file()):
+                if descriptor not in validated:
+                    descriptors.add(root / descriptor)
                 break
     ordered = [str(d) for d in sorted(descriptors)]
     if not ordered:

@@ -24,7 +24,7 @@ exchange and the state update is recognised by the directories' inodes.
 
 from __future__ import annotations
 
-import ctypes
+import contextlib
 import hashlib
 import json
 import os
@@ -33,15 +33,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .fileops import Discards, atomic_write, digest, file_facts, write_new
+from .fileops import (Discards, atomic_write, digest, exchange, file_facts, move_into,
+                      write_new)
 from .manifest import Entry, Manifest, differing, lined_up, top, walk
 from .records import (home, inode, normalised, read_state, read_units, twin_of, unsure,
                       write_state, write_units)
-
-RENAME_EXCHANGE = 2
-AT_FDCWD = -100
-_libc = ctypes.CDLL(None, use_errno=True)
-
 
 class PublishError(Exception):
     """The new output failed its verification, or the trees could not be exchanged; the live
@@ -58,7 +54,7 @@ class Output:
     """A tree's new content: ``files`` to (re)write and ``kept``, paths whose bytes are unchanged
     since the last publish (not rendered again). Anything else in the live tree goes away."""
 
-    files: dict[str, bytes | Path]  # a Path: a file (in the build's scratch folder) to copy
+    files: dict[str, bytes | Path]  # a Path: a file (in the build's scratch folder) to link
     kept: frozenset[str] = frozenset()
     # the output units (``memo.Emitter``) the new tree holds and what it holds on its own; None:
     # those the live one holds (a publish that leaves every unit's files alone, such as a search
@@ -67,6 +63,18 @@ class Output:
     loose: frozenset[str] | None = None
     # not None: every file of the live tree is kept too, except these (unless in ``files``)
     gone: frozenset[str] | None = None
+    # a folder of the build's whose files in ``files`` are this tree's alone (``memo.Emitter``'s
+    # spill): moved into the twin, not linked and deleted with the folder afterwards
+    own: Path | None = None
+
+    def put(self, path: Path, rel: str, new: bool = False) -> os.stat_result:
+        """The file ``rel`` of ``files`` written at ``path`` in a twin (``new``: the twin is not
+        known to hold it, ``fileops.write_new``)."""
+        data = self.files[rel]
+        if (self.own is not None and isinstance(data, Path)
+                and str(data).startswith(f"{self.own}{os.sep}")):
+            return move_into(data, path)
+        return (write_new if new else atomic_write)(path, data)
 
 
 @dataclass
@@ -104,10 +112,9 @@ def _kept(source: Path, dest: Path, entry: Entry, new: bool = False) -> os.stat_
 
 
 def _sync_twin(target: Path, twin_manifest: Manifest | None, live: Manifest | None,
-               new: dict[str, Entry | None], files: dict[str, bytes | Path],
-               check: bool) -> Manifest:
+               new: dict[str, Entry | None], output: Output, check: bool) -> Manifest:
     """Make the twin hold the new tree. ``new`` maps each path to its entry, or None for a kept
-    file whose bytes are copied from the live tree. The twin's record is trusted unless
+    file whose bytes are copied from the live tree; the others are ``output``'s files. The twin's record is trusted unless
     ``check`` (or there is none): then every file of the twin is looked at. Returns the twin's
     manifest."""
     twin = twin_of(target)
@@ -123,7 +130,7 @@ def _sync_twin(target: Path, twin_manifest: Manifest | None, live: Manifest | No
             trusted = entry is not None and entry[1] == st.st_size and entry[2] == st.st_mtime_ns
             found[rel] = entry if trusted else None  # None: there, bytes unknown
         have, there = found.get, set(found)
-    paths = sorted(new)
+    paths, files = sorted(new), output.files
     raws: list[bytes] = []
     sizes, mtimes = array("q"), array("q")
     for rel in paths:
@@ -138,7 +145,7 @@ def _sync_twin(target: Path, twin_manifest: Manifest | None, live: Manifest | No
         if got is None or got[0] != sha:
             new_here = rel not in there  # (a twin being filled: written under its own name)
             if rel in files:
-                st = (write_new if new_here else atomic_write)(twin / rel, files[rel])
+                st = output.put(twin / rel, rel, new_here)
             else:  # kept: the live file, linked (not copied) once its record says it is unchanged
                 st = _kept(target / rel, twin / rel, live[rel], new_here)
             got = (sha, st.st_size, st.st_mtime_ns)
@@ -164,8 +171,7 @@ def _same_paths(live: Manifest, output: Output) -> bool:
 
 
 def _patch_twin(target: Path, twin: Manifest, live: Manifest, facts: dict[str, tuple[str, int]],
-                files: dict[str, bytes | Path], discard: Callable[[Path], None] | None = None
-                ) -> Manifest:
+                output: Output, discard: Callable[[Path], None] | None = None) -> Manifest:
     """``_sync_twin`` when the twin's record is trusted and the new tree holds the live one's
     paths: the new digests are the live ones with the written files' put in, and only the paths
     whose digest differs from the twin's are written (a written file) or linked (a kept one), so
@@ -188,8 +194,8 @@ def _patch_twin(target: Path, twin: Manifest, live: Manifest, facts: dict[str, t
         rel = paths[i]
         if discard is not None and sizes[i] >= Discards.BIG:
             discard(folder / rel)
-        if rel in files:
-            st = atomic_write(folder / rel, files[rel])
+        if rel in output.files:
+            st = output.put(folder / rel, rel)
         else:  # kept: the live file, linked once its record says it is unchanged
             st = _kept(target / rel, folder / rel, live[rel])
         sha[32 * i:32 * i + 32] = want[32 * i:32 * i + 32]
@@ -204,25 +210,6 @@ def _remove(folder: Path, rel: str) -> None:
     while parent != folder and parent.is_dir() and not any(parent.iterdir()):
         parent.rmdir()
         parent = parent.parent
-
-
-def exchange(a: Path, b: Path) -> None:
-    """Folder ``b`` in place of ``a`` and ``a`` in place of ``b``, in one call on Linux (where
-    ``a`` is missing, ``b`` becomes ``a`` and an empty ``b`` is left)."""
-    if not a.exists():
-        os.rename(b, a)
-        b.mkdir()
-        return
-    renameat2 = getattr(_libc, "renameat2", None)
-    if renameat2 is None:  # not Linux: three renames, a moment without `a` (not atomic)
-        parked = b.with_name(b.name + ".parked")
-        os.rename(a, parked)
-        os.rename(b, a)
-        os.rename(parked, b)
-        return
-    if renameat2(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), RENAME_EXCHANGE) != 0:
-        err = ctypes.get_errno()
-        raise PublishError(f"could not exchange {a} and {b}: {os.strerror(err)}")
 
 
 def _journal(trees) -> Path:
@@ -250,7 +237,10 @@ def recover(targets: list[Path]) -> None:
 
 
 def _swap(target: Path, state: dict) -> None:
-    exchange(target, twin_of(target))
+    try:
+        exchange(target, twin_of(target))
+    except OSError as exc:
+        raise PublishError(f"could not exchange {target} and its twin: {exc}") from None
     write_state(target, {"live": state["twin"], "twin": state["live"],
                           "live_ino": inode(target), "twin_ino": inode(twin_of(target)),
                           "live_top": top(target), "twin_top": state.get("live_top")})
@@ -264,7 +254,8 @@ def publish(trees: dict[Path, Output], verify: Verify | None = None, check: bool
     """Replace every target tree by its new output. ``verify`` gets each target, as soon as its
     new tree is written, with the twin folder holding it and the paths written, and returns a
     function that gives the problems found (it may work while the next trees are written); any
-    problem aborts before any tree is exchanged. ``check``: look at every file of the twins, not only at their tops.
+    problem aborts before any tree is exchanged. ``check``: look at every file of the twins,
+    not only at their tops.
     ``known``: (sha256, size) of files to be written, by path, already worked out (the caller
     must not change those files). Callers hold ``lock``."""
     recover(list(trees))
@@ -276,17 +267,21 @@ def publish(trees: dict[Path, Output], verify: Verify | None = None, check: bool
             d.wait()
 
 
-def _publish(trees: dict[Path, Output],
-             verify: Verify | None, check: bool, known: Mapping[str, tuple[str, int]] | None,
-             discards: dict[Path, Discards]) -> Stats:
-    stats = Stats()
-    states: dict[Path, dict] = {}
+def _publish(trees: dict[Path, Output], verify: Verify | None, check: bool,
+             known: Mapping[str, tuple[str, int]] | None, discards: dict[Path, Discards]) -> Stats:
+    stats, states = Stats(), {}
+    seen: dict[str, tuple[str, int]] = dict(known or {})
     verifying: list[Callable[[], list[str]]] = []
     try:
-        _write_twins(trees, verify, check, known, discards, stats, states, verifying)
+        for target, output in trees.items():
+            states[target], changed = _write_twin(target, output, check, seen, discards[target],
+                                                  stats)
+            if verify is not None:
+                verifying.append(verify(target, twin_of(target), changed))
     except BaseException:
         for problems in verifying:  # nothing started is left running
-            problems()
+            with contextlib.suppress(Exception):
+                problems()
         raise
     problems = [p for found in verifying for p in found()]
     if problems:
@@ -295,49 +290,44 @@ def _publish(trees: dict[Path, Output],
     return stats
 
 
-def _write_twins(trees: dict[Path, Output], verify: Verify | None, check: bool,
-                 known: Mapping[str, tuple[str, int]] | None, discards: dict[Path, Discards],
-                 stats: Stats, states: dict[Path, dict],
-                 verifying: list[Callable[[], list[str]]]) -> None:
-    """Each tree's new output written into its twin, recorded in ``states``, and ``verify``
-    started on it."""
-    seen: dict[str, tuple[str, int]] = dict(known or {})
-    for target, output in trees.items():
-        home(target).mkdir(parents=True, exist_ok=True)
-        state = normalised(target, read_state(target))
-        live = state.get("live")
-        facts = {rel: _facts(data, seen) for rel, data in output.files.items()}
-        same = live is not None and _same_paths(live, output)
-        changed_top = state.get("twin_top") is None or top(twin_of(target)) != state["twin_top"]
-        twin_record, check_twin = state.get("twin"), check or changed_top
-        new: dict[str, Entry | None] | None = None  # path → its entry, None for a kept file
-        if not (same and twin_record is not None and not check_twin):  # path by path
-            new = {rel: (*f, 0) for rel, f in facts.items()}
-            kept = output.kept
-            if output.gone is not None:
-                kept = kept.union(set(live or ()) - output.gone)
-            for rel in kept - set(output.files):
-                if live is None or rel not in live:
-                    raise PublishError(f"{target}/{rel} was to be kept but is not known to be there")
-                new[rel] = None
-        unsure(target).touch()  # the twin's record is not trusted until it is done
-        if new is None:
-            twin = _patch_twin(target, twin_record, live, facts, output.files, discards[target])
-        else:
-            twin = _sync_twin(target, twin_record, live, new, output.files, check_twin)
-        # the live tree becomes the twin: its record is trusted next time only if its top is as
-        # recorded (and it was not a build told to look at everything)
-        live_top = state.get("live_top") if not check and top(target) == state.get("live_top") else None
-        states[target] = {**state, "twin": twin, "live_top": live_top}
-        write_state(target, states[target])
-        unsure(target).unlink()
-        changed = {rel for rel, f in facts.items()
-                   if (live.sha(rel) if live is not None else None) != f[0]}
-        gone = 0 if same else len(set(live or {}) - set(new))  # (``new`` is made when not same)
-        stats.changed += len(changed) + gone
-        stats.trees[str(target)] = len(twin)
-        if verify is not None:
-            verifying.append(verify(target, twin_of(target), changed))
+def _write_twin(target: Path, output: Output, check: bool, seen: dict[str, tuple[str, int]],
+                discard: Discards, stats: Stats) -> tuple[dict, set[str]]:
+    """The tree's new output written into its twin; returns the tree's new state and the paths
+    whose bytes changed."""
+    home(target).mkdir(parents=True, exist_ok=True)
+    state = normalised(target, read_state(target))
+    live = state.get("live")
+    facts = {rel: _facts(data, seen) for rel, data in output.files.items()}
+    same = live is not None and _same_paths(live, output)
+    changed_top = state.get("twin_top") is None or top(twin_of(target)) != state["twin_top"]
+    twin_record, check_twin = state.get("twin"), check or changed_top
+    new: dict[str, Entry | None] | None = None  # path → its entry, None for a kept file
+    if not (same and twin_record is not None and not check_twin):  # path by path
+        new = {rel: (*f, 0) for rel, f in facts.items()}
+        kept = output.kept
+        if output.gone is not None:
+            kept = kept.union(set(live or ()) - output.gone)
+        for rel in kept - set(output.files):
+            if live is None or rel not in live:
+                raise PublishError(f"{target}/{rel} was to be kept but is not known to be there")
+            new[rel] = None
+    unsure(target).touch()  # the twin's record is not trusted until it is done
+    if new is None:
+        twin = _patch_twin(target, twin_record, live, facts, output, discard)
+    else:
+        twin = _sync_twin(target, twin_record, live, new, output, check_twin)
+    # the live tree becomes the twin: its record is trusted next time only if its top is as
+    # recorded (and it was not a build told to look at everything)
+    live_top = state.get("live_top") if not check and top(target) == state.get("live_top") else None
+    state = {**state, "twin": twin, "live_top": live_top}
+    write_state(target, state)
+    unsure(target).unlink()
+    changed = {rel for rel, f in facts.items()
+               if (live.sha(rel) if live is not None else None) != f[0]}
+    gone = 0 if same else len(set(live or {}) - set(new))  # (``new`` is made when not same)
+    stats.changed += len(changed) + gone
+    stats.trees[str(target)] = len(twin)
+    return state, changed
 
 
 def _exchange(trees: dict[Path, Output], states: dict[Path, dict]) -> None:
@@ -374,7 +364,7 @@ def catch_up(target: Path) -> None:
     live, twin = state.get("live"), state.get("twin")
     if live is None or twin is None or top(twin_of(target)) != state.get("twin_top"):
         return  # the next publish looks at the twin as it must
-    _renew_twin(target, state, lambda: _patch_twin(target, twin, live, {}, {}))
+    _renew_twin(target, state, lambda: _patch_twin(target, twin, live, {}, Output({})))
 
 
 def _fill_twin(target: Path) -> None:
@@ -382,7 +372,8 @@ def _fill_twin(target: Path) -> None:
     live = state.get("live")
     if live is not None:
         _renew_twin(target, state, lambda: _sync_twin(target, state.get("twin"), live,
-                                                      {rel: None for rel in live}, {}, True))
+                                                      {rel: None for rel in live}, Output({}),
+                                                      True))
 
 
 def _renew_twin(target: Path, state: dict, make: Callable[[], Manifest]) -> None:

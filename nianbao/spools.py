@@ -23,8 +23,7 @@ from itertools import accumulate
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .fileops import link_or_copy
-from .publish import exchange
+from .fileops import exchange, link_or_copy
 from .zipstream import Stored, crc32_combine
 
 if TYPE_CHECKING:

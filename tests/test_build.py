@@ -299,7 +299,8 @@ def test_combined_rows_of_unchanged_reports_are_copied_from_the_last_build(tmp_p
 
 def test_output_spilled_to_files_is_the_same(tmp_path, monkeypatch):
     """Beyond a memory budget the build holds its output as files in a scratch folder (a cold
-    build of a big site); the trees published are the same, and the scratch folder is gone, as
+    build of a big site), which publishing moves into the twins (nothing left to delete); the
+    trees published are the same, and the scratch folder is gone, as
     are the reads a build without a cache kept beside the output, and those a killed one left."""
     from nianbao import memo
 
@@ -308,7 +309,19 @@ def test_output_spilled_to_files_is_the_same(tmp_path, monkeypatch):
     killed = tmp_path / "b" / ".nianbao-reads-killed"  # what a killed --no-cache build leaves
     (killed / "00").mkdir(parents=True)
     (killed / "00" / "00.pickle").write_bytes(b"x")
+    from nianbao import publish
+    moved: list[str] = []
+
+    def move_into(source, path):  # spilled files go into the twins by rename
+        moved.append(path.relative_to(tmp_path / "b").as_posix())
+        return real_move(source, path)
+
+    real_move = publish.move_into
+    monkeypatch.setattr(publish, "move_into", move_into)
     build(CONTENT, tmp_path / "b" / "data", tmp_path / "b" / "site", base_url="https://x.test/")
+    assert any("2020-heilongjiang/applications.csv" in p for p in moved)
+    assert any(p.endswith("reports/2020-heilongjiang/index.html") for p in moved)
+    assert all(p.startswith((".data.publish/", ".site.publish/")) for p in moved), "into twins"
 
     def tree(root: Path) -> dict[str, bytes]:
         return {p.relative_to(root).as_posix(): p.read_bytes()

@@ -171,12 +171,12 @@ def test_two_builds_at_once_wait_for_each_other(content, tmp_path):
 
 def test_publishing_without_renameat2_gives_the_same_trees(content, tmp_path, monkeypatch):
     """Where the C library has no renameat2 (not Linux), the exchange falls back to renames."""
-    from nianbao import publish as publish_module
+    from nianbao import fileops
 
     class NoExchange:
         pass
 
-    monkeypatch.setattr(publish_module, "_libc", NoExchange())
+    monkeypatch.setattr(fileops, "_libc", NoExchange())
     out, cache = tmp_path / "out", tmp_path / "cache"
     build(content, out / "data", out / "site", cache_dir=cache, search=False)
     _edit_figure(sorted(content.rglob("*.md"))[1])
