@@ -147,7 +147,8 @@ class Memo:
         return found
 
     def prepare(self, work: list[tuple[str, Callable[[], object]]], files: bool = True,
-                beside: bool = False) -> frozenset[str]:
+                beside: bool = False, each: Callable[[str, Files], None] | None = None
+                ) -> frozenset[str]:
         """Make, across processes, the units (``files``: their files, else values) of ``work``
         — (key, compute) each — that the memo does not hold yet, and remember them; the build
         then finds them here as if made before. Only with a memo folder, on a system that forks
@@ -156,7 +157,11 @@ class Memo:
 
         With ``beside`` (units' files), fewer units than pay for workers (an edit's handful) are
         made in one child beside the build (``nianbao.background``) while it goes on: their
-        keys are returned, and ``settle()`` must be called before any of them is asked for."""
+        keys are returned, and ``settle()`` must be called before any of them is asked for.
+
+        ``each``: given each unit's files made across the cores as they come back, in order, so
+        that the build takes them while the workers go on, instead of loading them from the
+        memo afterwards."""
         jobs = self.jobs or os.cpu_count() or 1
         if (self.store.root is None or jobs < 2 or "fork" not in mp.get_all_start_methods()
                 or threading.active_count() > 1):
@@ -176,6 +181,8 @@ class Memo:
                                                        chunksize=chunk)):
                     if files:
                         self.remember(k, made)
+                        if each is not None:
+                            each(k, made)
                     else:
                         self.store.put("v" + k, made)
         finally:
@@ -248,10 +255,12 @@ class Emitter:
         return self.ledger is not None and _token(key, prefix, select) in self.ledger
 
     def unit(self, key: str, compute: Callable[[], Files], prefix: str = "",
-             select: Callable[[str], bool] | None = None) -> dict[str, tuple[str, int]] | None:
+             select: Callable[[str], bool] | None = None, made: Files | None = None
+             ) -> dict[str, tuple[str, int]] | None:
         """Add the files of one unit (paths relative to ``prefix``; only those ``select``
-        accepts, all without it). Returns path → (sha256, size) of all the unit's files, or
-        None for a unit kept by the ledger (its files are not looked at)."""
+        accepts, all without it); ``made``: its files as just made and remembered
+        (``Memo.prepare``'s ``each``). Returns path → (sha256, size) of all the unit's files,
+        or None for a unit kept by the ledger (its files are not looked at)."""
         unit = _token(key, prefix, select)
         self.units.add(unit)
         if self.ledger is not None and unit in self.ledger:
@@ -268,7 +277,8 @@ class Emitter:
             else:
                 self.kept.update(paths)
                 return known
-        made = self.memo.files(key) if known is not None else None
+        if made is None and known is not None:
+            made = self.memo.files(key)
         if made is None:
             made = compute()
             known = self.memo.remember(key, made)

@@ -246,33 +246,45 @@ def build_packages(
         return files, downloads, facts
 
     combined = started(combine)  # the biggest part of an edit, beside the report packages
-    data.memo.prepare([(package_keys[rid], lambda rid=rid: report_unit(*library.load(rid), forms))
-                       for rid in fresh])  # the packages not made before, across the cores
     units: dict[str, dict[str, tuple[str, int]]] = {}
     keys: dict[str, str] = {}
-    sample: dict[str, bytes] = {}
     made_again: list[tuple[str, list[str]]] = []  # (folder, files) of report packages not kept
-    for report in reports:
+
+    def emit(report, made: dict[str, dict[str, bytes]]) -> None:
+        """The report's package into both trees (``made``: its files, when just made)."""
         base = _folder(report)
         key = package_keys[report.report_id]
-        made: dict[str, dict[str, bytes]] = {}
 
-        def compute(rid=report.report_id, made=made) -> dict[str, bytes]:
+        def compute(rid=report.report_id) -> dict[str, bytes]:
             if not made:
                 made["files"] = report_unit(*library.load(rid), forms)
             return made["files"]
 
-        known = data.unit(key, compute, base, select=_in_data)
+        known = data.unit(key, compute, base, select=_in_data, made=made.get("files"))
         if base + "datapackage.json" in data.files:  # made again, not kept as published
             made_again.append((base, [p for p in known if _in_data(p)]))
-        in_site = site.unit(key, compute, "data/" + base)  # (the same unit, all its files)
+        in_site = site.unit(key, compute, "data/" + base,  # (the same unit, all its files)
+                            made=made.get("files"))
         known = known if known is not None else in_site
         keys[base] = key
         if known is not None:  # (None: kept by both trees' records, whose sizes then serve)
             units[base] = known
-        if not sample:
-            sample = {base + p: b for p, b in (data.memo.files(key) or compute()).items()
-                      if not p.endswith(DOWNLOADS_ONLY)}
+
+    # the packages not made before, across the cores, each taken into the trees as it comes back
+    by_key = {package_keys[rid]: reports_by[rid] for rid in fresh}
+    taken = set()
+    data.memo.prepare([(package_keys[rid], lambda rid=rid: report_unit(*library.load(rid), forms))
+                       for rid in fresh],
+                      each=lambda key, files: (emit(by_key[key], {"files": files}), taken.add(key)))
+    for report in reports:
+        if package_keys[report.report_id] not in taken:
+            emit(report, {})
+    sample: dict[str, bytes] = {}
+    if reports:  # the first report's package, shown on the datasets page
+        first = reports[0]
+        key, base = package_keys[first.report_id], _folder(first)
+        sample = {base + p: b for p, b in (data.memo.files(key) or report_unit(
+            *library.load(first.report_id), forms)).items() if not p.endswith(DOWNLOADS_ONLY)}
     verified, validated = (validate_beside(validate, scratch, data, made_again, combined_slices(
         scratch / "slices", schemas, ids, unit_keys, load, codes_csv, descriptor, data.memo,
         to_csv)) if validate is not None else (lambda: [], frozenset()))

@@ -16,7 +16,7 @@ from pathlib import Path
 from .acknowledge import acknowledge
 from .background import Ready
 from .brief import Brief
-from .cache import ReadCache, forget_other_versions
+from .cache import ReadCache, claim_if_new, forget_other_versions
 from .diagnostics import Diagnostic
 from .library import Library
 from .load import missing_content
@@ -143,6 +143,7 @@ def _reads(stack: ExitStack, cache_dir: Path | None, beside: Path | None = None)
     under the build's lock), where the next build removes it if this one is killed (at 100,000
     reports it holds gigabytes), else a temporary folder."""
     if cache_dir is not None:
+        claim_if_new(cache_dir)
         return ReadCache(cache_dir)
     if beside is not None:
         return ReadCache(stack.enter_context(scratch_folder(beside, "reads")))

@@ -108,6 +108,12 @@ def _kept(source: Path, dest: Path, entry: Entry, new: bool = False) -> os.stat_
         if digest(data) != entry[0]:
             raise StaleOutput(f"{source} changed since it was published")
         return put(dest, data)
+    if new:
+        try:
+            os.link(source, dest)
+            return st  # (one file: the stat of either name)
+        except OSError:  # its folder missing, a file there after all, no links here
+            pass
     return put(dest, source)
 
 

@@ -24,7 +24,7 @@ from .forms import Forms, load_forms
 from .library import Library
 from .layout import format_value, table_views
 from .model import Check, Report
-from .memo import Emitter, key_of
+from .memo import Emitter, Files, key_of
 from .package import PACKAGE_NAME, Packages
 from .series import histories
 from .site_meta import dataset_jsonld, feed, robots, sitemap
@@ -240,9 +240,15 @@ def build_pages(reports: list, checked: Checked, library: Library, packages: Pac
                          lambda year=year, rs=rs, n=n, part=part, count=len(parts): render(
                              year_page(year, part, n, count, rs, totals[year], summary_of))))
     # the units not made before, across the cores, or an edit's few beside the others' checks
-    beside = out.memo.prepare([w for w in work if not out.carries(w[0])], beside=True)
+    makes, taken = dict(work), set()
+
+    def take(k: str, made: Files) -> None:  # a unit made across the cores, as it comes back
+        out.unit(k, makes[k], made=made)
+        taken.add(k)
+
+    beside = out.memo.prepare([w for w in work if not out.carries(w[0])], beside=True, each=take)
     for k, make in work:
-        if k not in beside:
+        if k not in beside and k not in taken:
             out.unit(k, make)
 
     def settle() -> None:  # the units made beside (the caller renders other pages meanwhile)

@@ -94,3 +94,25 @@ def test_a_new_version_of_the_code_forgets_what_earlier_ones_left(tmp_path, monk
     outcome = build(CONTENT, out / "data", out / "site", cache_dir=cache, search=False)
     assert not outcome.errors and outcome.changed == 0
     assert walked == [] and reads == [], "the new version's entries were kept"
+
+
+def test_a_first_build_into_a_new_cache_claims_it_and_walks_nothing_after(tmp_path, monkeypatch):
+    """A cache folder that is missing or empty holds nothing of other versions: the first build
+    records its version at the start instead of walking all it wrote at the end; a folder that
+    holds anything is walked as before."""
+    import os
+
+    from nianbao import cache as cache_module
+    from nianbao.pipeline import build
+
+    walked: list[str] = []
+    real = os.walk
+    monkeypatch.setattr(os, "walk", lambda top, *a, **k: (walked.append(str(top)), real(top, *a, **k))[1])
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    assert not build(CONTENT, out / "data", out / "site", cache_dir=cache, search=False).errors
+    assert (cache / cache_module.VERSION_FILE).read_text("utf-8") == cache_module.code_version()
+    assert not [w for w in walked if w.startswith(str(cache))]
+    (cache / cache_module.VERSION_FILE).unlink()  # a cache of unknown version: walked
+    assert not build(CONTENT, out / "data", out / "site", cache_dir=cache, search=False).errors
+    assert [w for w in walked if w == str(cache)]
+    assert (cache / cache_module.VERSION_FILE).read_text("utf-8") == cache_module.code_version()

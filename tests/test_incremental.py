@@ -345,8 +345,8 @@ def test_no_output_path_belongs_to_two_units(content, tmp_path, monkeypatch):
     seen: dict[tuple[int, str], int] = {}
     real_unit, real_add = memo.Emitter.unit, memo.Emitter.add
 
-    def unit(self, key, compute, prefix="", select=None):
-        known = real_unit(self, key, compute, prefix, select)  # (a cold build: all known)
+    def unit(self, key, compute, prefix="", select=None, made=None):
+        known = real_unit(self, key, compute, prefix, select, made)  # (a cold build: all known)
         for p in known:
             if select is None or select(p):
                 seen[(id(self), prefix + p)] = seen.get((id(self), prefix + p), 0) + 1
