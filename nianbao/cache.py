@@ -91,6 +91,8 @@ def claim_if_new(root: Path) -> None:
             return
     except FileNotFoundError:
         pass
+    except OSError:  # not a folder, not readable: the cache is of no use, no matter whose
+        return
     try:
         root.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=root, prefix=".tmp-")

@@ -116,3 +116,15 @@ def test_a_first_build_into_a_new_cache_claims_it_and_walks_nothing_after(tmp_pa
     assert not build(CONTENT, out / "data", out / "site", cache_dir=cache, search=False).errors
     assert [w for w in walked if w == str(cache)]
     assert (cache / cache_module.VERSION_FILE).read_text("utf-8") == cache_module.code_version()
+
+
+def test_a_cache_that_is_not_a_folder_only_costs_time(tmp_path):
+    """A ``--cache`` path that names a file: nothing is kept, nothing fails."""
+    from nianbao.pipeline import build
+
+    not_a_folder = tmp_path / "cache"
+    not_a_folder.write_text("a file", "utf-8")
+    out = tmp_path / "out"
+    outcome = build(CONTENT, out / "data", out / "site", cache_dir=not_a_folder, search=False)
+    assert not outcome.errors and outcome.pages > 0
+    assert not_a_folder.read_text("utf-8") == "a file"
