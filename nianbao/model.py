@@ -85,9 +85,15 @@ class Cell:
 
     def __setstate__(self, state: tuple) -> None:
         table, key, value, status, raw, unit, line, col = state
-        for name, v in zip(_CELL_FIELDS, (_SHARED(table), _shared_tuple(key), value, _SHARED(status),
-                                          raw, _SHARED(unit), line, col)):
-            object.__setattr__(self, name, v)
+        p0, p1, p2, p3, p4, p5, p6, p7 = _CELL_PUT  # (a loop over them: a third slower)
+        p0(self, _SHARED(table))
+        p1(self, _shared_tuple(key))
+        p2(self, value)
+        p3(self, _SHARED(status))
+        p4(self, raw)
+        p5(self, _SHARED(unit))
+        p6(self, line)
+        p7(self, col)
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,10 +175,17 @@ class Check:
 
     def __setstate__(self, state: tuple) -> None:
         rid, check, scope, expected, actual, result, message, ack, cells, focus = state
-        for name, v in zip(_CHECK_FIELDS, (rid, _SHARED(check), _SHARED(scope), expected, actual,
-                                           _SHARED(result), message, ack, _shared_tuple(cells),
-                                           _shared_tuple(focus))):
-            object.__setattr__(self, name, v)
+        p = _CHECK_PUT
+        p[0](self, rid)
+        p[1](self, _SHARED(check))
+        p[2](self, _SHARED(scope))
+        p[3](self, expected)
+        p[4](self, actual)
+        p[5](self, _SHARED(result))
+        p[6](self, message)
+        p[7](self, ack)
+        p[8](self, _shared_tuple(cells))
+        p[9](self, _shared_tuple(focus))
 
 
 # Codes, statuses, anchors and cell keys repeat in every report: read from the cache, each is held
@@ -190,3 +203,7 @@ def _shared_tuple(items: tuple) -> tuple:
 
 _CELL_FIELDS = tuple(f.name for f in fields(Cell))
 _CHECK_FIELDS = tuple(f.name for f in fields(Check))
+# each field's slot set directly, not by name through object.__setattr__: 400 reports of the
+# 10,000-report bench read from the cache in 0.29 ms each instead of 0.50 ms
+_CELL_PUT = tuple(vars(Cell)[name].__set__ for name in _CELL_FIELDS)
+_CHECK_PUT = tuple(vars(Check)[name].__set__ for name in _CHECK_FIELDS)
