@@ -51,34 +51,6 @@ def atomic_write(path: Path, data: bytes | Path) -> os.stat_result:
     return _place(path, lambda tmp: link_or_copy(data, tmp))
 
 
-def write_new(path: Path, data: bytes | Path) -> os.stat_result:
-    """``atomic_write`` for a path where no file is expected, in a tree nobody reads yet (a twin
-    being filled): the file is made under its own name at once, which saves the temporary name
-    and the rename (a cold build's publish writes every file so). A file found there after all
-    is replaced as ``atomic_write`` does, so a file linked into another tree is never written
-    in place."""
-    for attempt in (1, 2):
-        try:
-            if not isinstance(data, bytes):
-                os.link(data, path)
-                return path.stat()
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
-            try:
-                view = memoryview(data)
-                while view:
-                    view = view[os.write(fd, view):]
-                return os.fstat(fd)
-            finally:
-                os.close(fd)
-        except FileNotFoundError:
-            if attempt == 2 or (not isinstance(data, bytes) and not data.exists()):
-                raise
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError:  # there after all, or no hard links here
-            break
-    return atomic_write(path, data)
-
-
 def move_into(source: Path, path: Path) -> os.stat_result:
     """``source`` (a file of the build's own) renamed to ``path``, replacing any file there at
     once (its folder made when missing): nothing to copy, link or delete afterwards."""

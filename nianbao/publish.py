@@ -33,11 +33,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .fileops import (Discards, atomic_write, digest, exchange, file_facts, move_into,
-                      write_new)
+from .fileops import Discards, atomic_write, digest, exchange, file_facts, move_into
 from .manifest import Entry, Manifest, differing, lined_up, top, walk
 from .records import (home, inode, normalised, read_state, read_units, twin_of, unsure,
                       write_state, write_units)
+
 
 class PublishError(Exception):
     """The new output failed its verification, or the trees could not be exchanged; the live
@@ -54,7 +54,8 @@ class Output:
     """A tree's new content: ``files`` to (re)write and ``kept``, paths whose bytes are unchanged
     since the last publish (not rendered again). Anything else in the live tree goes away."""
 
-    files: dict[str, bytes | Path]  # a Path: a file (in the build's scratch folder) to link
+    files: dict[str, bytes | Path]  # a Path: a file in the build's scratch folder, linked
+    # (moved when under ``own``)
     kept: frozenset[str] = frozenset()
     # the output units (``memo.Emitter``) the new tree holds and what it holds on its own; None:
     # those the live one holds (a publish that leaves every unit's files alone, such as a search
@@ -67,14 +68,13 @@ class Output:
     # spill): moved into the twin, not linked and deleted with the folder afterwards
     own: Path | None = None
 
-    def put(self, path: Path, rel: str, new: bool = False) -> os.stat_result:
-        """The file ``rel`` of ``files`` written at ``path`` in a twin (``new``: the twin is not
-        known to hold it, ``fileops.write_new``)."""
+    def put(self, path: Path, rel: str) -> os.stat_result:
+        """The file ``rel`` of ``files`` written at ``path`` in a twin."""
         data = self.files[rel]
         if (self.own is not None and isinstance(data, Path)
                 and str(data).startswith(f"{self.own}{os.sep}")):
             return move_into(data, path)
-        return (write_new if new else atomic_write)(path, data)
+        return atomic_write(path, data)
 
 
 @dataclass
@@ -97,8 +97,8 @@ def _kept(source: Path, dest: Path, entry: Entry, new: bool = False) -> os.stat_
     """A kept file of the live tree into the twin: a hard link (both trees then share the file;
     a build never writes a file in place, it replaces it), or a copy where links are refused.
     A live file whose size or time differs from its record is read: if its bytes changed,
-    ``StaleOutput``. ``new``: the twin is not known to hold ``dest`` (``write_new``)."""
-    put = write_new if new else atomic_write
+    ``StaleOutput``. ``new``: the twin is not known to hold ``dest``, which is then linked
+    under its own name at once (a first publish fills its twins so)."""
     try:
         st = source.stat()
     except FileNotFoundError:
@@ -107,22 +107,22 @@ def _kept(source: Path, dest: Path, entry: Entry, new: bool = False) -> os.stat_
         data = source.read_bytes()
         if digest(data) != entry[0]:
             raise StaleOutput(f"{source} changed since it was published")
-        return put(dest, data)
+        return atomic_write(dest, data)
     if new:
         try:
             os.link(source, dest)
             return st  # (one file: the stat of either name)
         except OSError:  # its folder missing, a file there after all, no links here
             pass
-    return put(dest, source)
+    return atomic_write(dest, source)
 
 
 def _sync_twin(target: Path, twin_manifest: Manifest | None, live: Manifest | None,
                new: dict[str, Entry | None], output: Output, check: bool) -> Manifest:
     """Make the twin hold the new tree. ``new`` maps each path to its entry, or None for a kept
-    file whose bytes are copied from the live tree; the others are ``output``'s files. The twin's record is trusted unless
-    ``check`` (or there is none): then every file of the twin is looked at. Returns the twin's
-    manifest."""
+    file whose bytes are copied from the live tree; the others are ``output``'s files. The
+    twin's record is trusted unless ``check`` (or there is none): then every file of the twin
+    is looked at. Returns the twin's manifest."""
     twin = twin_of(target)
     twin.mkdir(parents=True, exist_ok=True)
     if twin_manifest is not None and not check:
@@ -149,11 +149,10 @@ def _sync_twin(target: Path, twin_manifest: Manifest | None, live: Manifest | No
                 st = (twin / rel).stat()
                 got = (sha, st.st_size, st.st_mtime_ns)
         if got is None or got[0] != sha:
-            new_here = rel not in there  # (a twin being filled: written under its own name)
             if rel in files:
-                st = output.put(twin / rel, rel, new_here)
+                st = output.put(twin / rel, rel)
             else:  # kept: the live file, linked (not copied) once its record says it is unchanged
-                st = _kept(target / rel, twin / rel, live[rel], new_here)
+                st = _kept(target / rel, twin / rel, live[rel], rel not in there)
             got = (sha, st.st_size, st.st_mtime_ns)
         raws.append(got[0])
         sizes.append(got[1])

@@ -520,25 +520,27 @@ def test_each_tree_is_verified_as_soon_as_written_and_a_later_failure_leaves_non
     assert (a / "x.txt").read_bytes() == (b / "y.txt").read_bytes() == b"2"
 
 
-def test_a_file_written_new_never_writes_into_a_file_linked_elsewhere(tmp_path):
-    """``write_new`` makes a file under its own name (no temporary name, no rename) where none is
-    expected; a file that is there after all, maybe a hard link shared with the live tree, is
-    replaced by a new one, never written in place."""
+def test_a_kept_file_linked_new_never_writes_into_a_file_linked_elsewhere(tmp_path):
+    """A first publish links the live files into its empty twins under their own names (no
+    temporary name, no rename); a file that is there after all, maybe a hard link shared with
+    another tree, is replaced by the link, never written in place."""
     import os
 
-    from nianbao.fileops import write_new
+    from nianbao.fileops import digest
+    from nianbao.publish import _kept
 
-    st = write_new(tmp_path / "a" / "b" / "new.html", b"<p>1</p>")  # its folders made
-    assert (tmp_path / "a" / "b" / "new.html").read_bytes() == b"<p>1</p>"
-    assert st.st_size == 8 and st.st_mtime_ns == (tmp_path / "a" / "b" / "new.html").stat().st_mtime_ns
-    live, twin = tmp_path / "live.csv", tmp_path / "twin.csv"
-    live.write_bytes(b"old")
-    os.link(live, twin)
-    write_new(twin, b"new bytes")
-    assert (live.read_bytes(), twin.read_bytes()) == (b"old", b"new bytes")
-    linked = tmp_path / "linked.csv"
-    write_new(linked, live)  # a file to take: linked
-    assert linked.samefile(live)
-    write_new(linked, twin)  # there after all: replaced, the old link left alone
-    assert linked.samefile(twin) and live.read_bytes() == b"old"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "linked.csv", "live.csv", "twin.csv"]
+    live = tmp_path / "live" / "reports" / "index.html"
+    live.parent.mkdir(parents=True)
+    live.write_bytes(b"<p>1</p>")
+    st = live.stat()
+    entry = (digest(b"<p>1</p>"), st.st_size, st.st_mtime_ns)
+    twin = tmp_path / "twin" / "reports" / "index.html"
+    got = _kept(live, twin, entry, new=True)  # its folders made
+    assert twin.samefile(live) and (got.st_size, got.st_mtime_ns) == (st.st_size, st.st_mtime_ns)
+    other = tmp_path / "other.html"
+    other.write_bytes(b"other")
+    twin.unlink()
+    os.link(other, twin)  # there after all, shared with another file
+    _kept(live, twin, entry, new=True)
+    assert twin.samefile(live) and other.read_bytes() == b"other"
+    assert sorted(p.name for p in twin.parent.iterdir()) == ["index.html"]
