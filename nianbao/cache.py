@@ -95,12 +95,20 @@ def claim_if_new(root: Path) -> None:
         return
     try:
         root.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return  # then the walk afterwards does it
+    _record_version(root)
+
+
+def _record_version(root: Path) -> None:
+    """This version of the code as the one whose entries ``root`` holds (``VERSION_FILE``)."""
+    try:
         fd, tmp = tempfile.mkstemp(dir=root, prefix=".tmp-")
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(code_version())
         os.replace(tmp, root / VERSION_FILE)
     except OSError:
-        pass  # then the walk afterwards does it
+        pass
 
 
 def forget_other_versions(root: Path, since_ns: int) -> int:
@@ -126,11 +134,5 @@ def forget_other_versions(root: Path, since_ns: int) -> int:
                     removed += 1
             except OSError:
                 pass
-    try:
-        fd, tmp = tempfile.mkstemp(dir=root, prefix=".tmp-")
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(code_version())
-        os.replace(tmp, marker)
-    except OSError:
-        pass
+    _record_version(root)
     return removed

@@ -19,8 +19,8 @@ against its JSON Schema profile each time it meets it (a quarter of its time in 
 
 A package whose metadata Frictionless finds wrong, a schema with a ``unique`` field constraint
 (which would compare rows across files), a file that is not UTF-8, or a header that differs is
-validated on its own, and so is every package of a
-batch whose merged tables have any error: Frictionless's own report names the file and row.
+validated on its own, and so is every package of a batch whose merged tables have any error:
+Frictionless's own report names the file and row.
 """
 
 from __future__ import annotations
@@ -145,18 +145,31 @@ def validate_batch(descriptors: list[str]) -> list[list[str]]:
     return problems
 
 
-def _across(work, items: list, jobs: int | None, pool_from: int) -> list:
+def _across(work: Callable, items: list, jobs: int | None, pool_from: int
+            ) -> Callable[[], list]:
+    """``work`` of each item started: from ``pool_from`` items, with several cores, in worker
+    processes forked here (by the caller's thread) and given the items now, while the caller
+    goes on. The function returned gives the results in order (and must be called: it shuts the
+    workers down); fewer items are worked on then, in this process."""
     jobs = jobs or os.cpu_count() or 1
-    if len(items) >= pool_from and jobs > 1:
-        with ProcessPoolExecutor(jobs) as pool:
-            return list(pool.map(work, items))
-    return [work(item) for item in items]
+    if len(items) < pool_from or jobs < 2:
+        return lambda: [work(item) for item in items]
+    pool = ProcessPoolExecutor(jobs)
+    futures = [pool.submit(work, item) for item in items]
+
+    def results() -> list:
+        try:
+            return [future.result() for future in futures]
+        finally:
+            pool.shutdown(cancel_futures=True)
+
+    return results
 
 
 def validate_each(descriptors: list[str], jobs: int | None = None) -> list[list[str]]:
     """Problems of each package, each validated by Frictionless on its own (big packages, such
     as the combined package's slices), across processes when there are many."""
-    return _across(validate_one, descriptors, jobs, EACH_POOL_FROM)
+    return _across(validate_one, descriptors, jobs, EACH_POOL_FROM)()
 
 
 def in_tasks(items: list, least: int, most: int, jobs: int | None = None) -> list[list]:
@@ -175,21 +188,7 @@ def validate_packages(descriptors: list[str], jobs: int | None = None) -> list[l
 
 def validating_packages(descriptors: list[str], jobs: int | None = None
                         ) -> Callable[[], list[list[str]]]:
-    """``validate_packages`` started: when there are enough batches, worker processes are forked
-    here (by the caller's thread) and given them now, while the caller goes on (a publish writes
-    the site's files meanwhile). The function returned waits for the problems of each package
-    (and must be called: it shuts the workers down); few batches are validated then."""
-    batches = in_tasks(descriptors, *BATCH, jobs)
-    jobs = jobs or os.cpu_count() or 1
-    if len(batches) < POOL_FROM or jobs < 2:
-        return lambda: [p for batch in batches for p in validate_batch(batch)]
-    pool = ProcessPoolExecutor(jobs)
-    futures = [pool.submit(validate_batch, batch) for batch in batches]
-
-    def problems() -> list[list[str]]:
-        try:
-            return [p for future in futures for p in future.result()]
-        finally:
-            pool.shutdown(cancel_futures=True)
-
-    return problems
+    """``validate_packages`` started (``_across``): a publish writes the site's files while the
+    report packages are validated. The function returned waits for the problems of each."""
+    found = _across(validate_batch, in_tasks(descriptors, *BATCH, jobs), jobs, POOL_FROM)
+    return lambda: [p for batch in found() for p in batch]
