@@ -240,10 +240,10 @@ def build_pages(reports: list, checked: Checked, library: Library, packages: Pac
                          lambda year=year, rs=rs, n=n, part=part, count=len(parts): render(
                              year_page(year, part, n, count, rs, totals[year], summary_of))))
     # the units not made before, across the cores, or an edit's few beside the others' checks
-    makes, taken = dict(work), set()
+    taken = set()
 
     def take(k: str, made: Files) -> None:  # a unit made across the cores, as it comes back
-        out.unit(k, makes[k], made=made)
+        out.unit(k, lambda: made, made=made)
         taken.add(k)
 
     beside = out.memo.prepare([w for w in work if not out.carries(w[0])], beside=True, each=take)

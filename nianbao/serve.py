@@ -5,8 +5,9 @@ One build at startup, then ``content/`` and ``templates/`` are polled (os.scandi
 (``nianbao.rebuild``): the server has threads and must not fork, a child may. The site folder
 is served over http; every HTML page gets, on the fly and never on disk, a same-origin script
 (``/__nianbao__/reload.js``, allowed by the pages' Content-Security-Policy) that follows
-``/__nianbao__/events`` (server-sent events) and reloads the page after each good build. A failed build keeps the last good site served and lists
-its errors in the terminal and in a banner on every page (styled by ``/__nianbao__/reload.css``).
+``/__nianbao__/events`` (server-sent events) and reloads the page after each good build. A
+failed build keeps the last good site served and lists its errors in the terminal and in a
+banner on every page (styled by ``/__nianbao__/reload.css``).
 """
 
 from __future__ import annotations
