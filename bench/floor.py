@@ -1,0 +1,126 @@
+"""The cold build's floor, beside Hugo: what exact Frictionless validation alone costs on the
+output of a bench run (`bench/run.py --n N --keep` leaves it in .bench/work), measured in one run
+with Hugo building the same N bodies, alternated `--rounds` times. Never part of the test suite.
+
+    .venv/bin/python bench/floor.py [--work .bench/work] [--rounds 2]
+
+Measured, each in a fresh process (wall time; CPU as user+system of it and its children):
+
+- `hugo`: Hugo's cold build of the N bodies, the bench's own command;
+- `report packages`: Frictionless on every report's data package, the build's way
+  (`nianbao.verify.validate_packages`: batched, both cores);
+- `combined package`: Frictionless on the combined package, one plain `frictionless.validate`;
+- `markdown-it-py`: Hugo's own work done the Python way: the same N bodies rendered to HTML by
+  the project's Markdown engine (`nianbao.engines.markdown`) with pipe tables on, as Hugo
+  renders them, on both cores, nothing written.
+
+The build must run both validations, exactly (issue 5 keeps Frictionless exact), so their CPU
+time divided by the cores is a wall time no cold build on this machine can go under, whatever
+else it does. The script prints that floor and its ratio to Hugo's wall time. (`markdown-it-py`
+is not part of the floor: the build renders only the prose with it, its own tables apart.)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+REPORT_PACKAGES = """
+import glob, sys
+sys.path.insert(0, sys.argv[1])
+from nianbao.verify import validate_packages
+found = validate_packages(sorted(glob.glob(sys.argv[2] + "/*/*/datapackage.json")))
+print(len(found), "packages,", sum(map(bool, found)), "invalid")
+"""
+
+COMBINED = """
+import sys
+from frictionless import validate
+report = validate(sys.argv[1])
+print(report.stats["tasks"], "tables,", report.stats["errors"], "errors")
+"""
+
+MARKDOWN = """
+import glob, sys
+from concurrent.futures import ProcessPoolExecutor
+sys.path.insert(0, sys.argv[1])
+from nianbao.engines import markdown
+
+def render(paths):
+    md = markdown().enable("table")  # as Hugo renders the bodies
+    return sum(len(md.render(open(p, encoding="utf-8").read())) for p in paths)
+
+if __name__ == "__main__":
+    files = sorted(glob.glob(sys.argv[2] + "/**/*.md", recursive=True))
+    with ProcessPoolExecutor() as pool:
+        size = sum(pool.map(render, [files[i::32] for i in range(32)]))
+    print(len(files), "bodies,", size // 1_000_000, "MB of HTML")
+"""
+
+
+def timed(cmd: list[str]) -> dict:
+    """Wall and CPU time of one command run to its end (CPU: its own and its children's)."""
+    subprocess.run(["sync"], check=False)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    if done.returncode:
+        sys.exit(f"{cmd[0]} failed ({done.returncode}):\n{done.stderr[-2000:]}")
+    return {"wall_s": round(wall, 2), "cpu_s": round(cpu, 2),
+            "said": (done.stdout.strip().splitlines() or [""])[-1]}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--work", type=Path, default=ROOT / ".bench" / "work")
+    parser.add_argument("--rounds", type=int, default=2)
+    args = parser.parse_args()
+    work = args.work.resolve()
+    data, hugo_src = work / "data", work / "hugo"
+    hugo = shutil.which("hugo")
+    if not (data / "datapackage.json").is_file() or not hugo_src.is_dir() or not hugo:
+        sys.exit(f"{work} holds no kept bench run (bench/run.py --keep) or hugo is missing")
+    out = work / "hugo-floor"
+    py = sys.executable
+    runs: dict[str, list[dict]] = {"hugo": [], "report packages": [], "combined package": [],
+                                   "markdown-it-py": []}
+    for _ in range(args.rounds):
+        shutil.rmtree(out, ignore_errors=True)
+        runs["hugo"].append(timed([hugo, "--quiet", "--minify=false", "-s", str(hugo_src),
+                                   "-d", str(out)]))
+        runs["report packages"].append(timed([py, "-c", REPORT_PACKAGES, str(ROOT), str(data)]))
+        runs["combined package"].append(timed([py, "-c", COMBINED,
+                                               str(data / "datapackage.json")]))
+        runs["markdown-it-py"].append(timed([py, "-c", MARKDOWN, str(ROOT),
+                                             str(hugo_src / "content")]))
+    shutil.rmtree(out, ignore_errors=True)
+    cores = os.cpu_count() or 1
+    for name, rs in runs.items():
+        print(f"{name:17} " + "  ".join(f"{r['wall_s']:6.1f} s ({r['cpu_s']:.1f} s CPU)"
+                                         for r in rs) + f"   {rs[-1]['said']}")
+    floors = [(p["cpu_s"] + c["cpu_s"]) / cores
+              for p, c in zip(runs["report packages"], runs["combined package"])]
+    ratios = [f / h["wall_s"] for f, h in zip(floors, runs["hugo"])]
+    print(f"Frictionless CPU / {cores} cores: " + ", ".join(f"{f:.1f} s" for f in floors)
+          + " = " + ", ".join(f"{r:.2f}" for r in ratios) + "× Hugo's wall time, the same round")
+    results = {"cores": cores, "runs": runs, "floor_s": [round(f, 2) for f in floors],
+               "floor_over_hugo": [round(r, 2) for r in ratios],
+               "date": time.strftime("%Y-%m-%d %H:%M")}
+    (ROOT / ".bench" / "floor.json").write_text(json.dumps(results, indent=1) + "\n", "utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
