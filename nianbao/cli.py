@@ -55,6 +55,9 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--site", type=Path, default=Path("site"), help="site output folder")
     s.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     s.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
+    s.add_argument("--poll", action="store_true",
+                   help="look for changes every 0.3 s (a folder whose changes the system does not "
+                        "report, such as a network share)")
     _speed_options(s)
     return parser
 

@@ -1,7 +1,7 @@
 """``python build.py serve``: a local preview that rebuilds on every change and reloads the browser.
 
-One build at startup, then ``content/`` and ``templates/`` are polled (os.scandir stats, every
-0.3 s; a burst of saves is one rebuild). Each build runs in a child process started ahead
+One build at startup, then a rebuild after each burst of changes under ``content/`` and
+``templates/`` (``nianbao.watch``: the system reports them; ``--poll`` looks every 0.3 s). Each build runs in a child process started ahead
 (``nianbao.rebuild``): the server has threads and must not fork, a child may. The site folder
 is served over http; every HTML page gets, on the fly and never on disk, a same-origin script
 (``/__nianbao__/reload.js``, allowed by the pages' Content-Security-Policy) that follows
@@ -27,12 +27,10 @@ from urllib.parse import quote, unquote, urlsplit
 
 from . import pipeline, rebuild
 from .search import stop_indexing
+from .watch import Watcher
 
 PREFIX = "/__nianbao__/"
 ASSETS = Path(__file__).resolve().parent / "serve_assets"  # reload.js, reload.css
-INTERVAL = 0.3  # seconds between polls
-QUIET = 0.1  # seconds without a change that end a burst of saves (an editor's save is one
-# rename or a few writes within milliseconds; a checkout that takes longer is two rebuilds)
 TYPES = {  # by suffix, not from the system's mime.types; anything else (.pagefind, .pf_*) is binary
     ".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
     ".js": "text/javascript; charset=utf-8", ".json": "application/json",
@@ -224,29 +222,6 @@ def inject(page: bytes, status: Status) -> bytes:
     return page[:at] + "\n".join(extra).encode("utf-8") + b"\n" + page[at:]
 
 
-def snapshot(roots: list[Path]) -> dict[str, tuple[int, int]]:
-    """path → (mtime_ns, size) of every file under the roots (hidden files and backups left out)."""
-    found: dict[str, tuple[int, int]] = {}
-    stack = [str(r) for r in roots]
-    while stack:
-        try:
-            entries = list(os.scandir(stack.pop()))
-        except OSError:  # a folder removed (or not there yet)
-            continue
-        for entry in entries:
-            if entry.name.startswith((".", "#")) or entry.name.endswith("~"):
-                continue
-            try:
-                if entry.is_dir():
-                    stack.append(entry.path)
-                else:
-                    st = entry.stat()
-                    found[entry.path] = (st.st_mtime_ns, st.st_size)
-            except OSError:
-                continue
-    return found
-
-
 def _rebuild(options: dict, status: Status, progress=None) -> None:
     status.update(building=True)
     if _indexing.locked():  # an index of the site before this build: it would take the cores
@@ -269,27 +244,17 @@ def _rebuild(options: dict, status: Status, progress=None) -> None:
 
 
 def _watch(roots: list[Path], options: dict, status: Status, stop: threading.Event,
-           url: str, progress=None, interval: float = INTERVAL) -> None:
-    """The first build, then a rebuild after every burst of changes, until ``stop``."""
-    before = snapshot(roots)
+           url: str, progress=None, force_polling: bool | None = None) -> None:
+    """The first build, then a rebuild after every burst of changes (``nianbao.watch``), until
+    ``stop``."""
+    watcher = Watcher(roots, stop, force_polling=force_polling)  # a save during a build counts
     print(f"building {options['content']} …", flush=True)
     _rebuild(options, status, progress)
     if stop.is_set():
         return
     print(f"serving {options['site_dir']} at {url}  (watching {', '.join(map(str, roots))}; "
           "Ctrl-C stops)", flush=True)
-    while not stop.wait(interval):
-        after = snapshot(roots)
-        if after == before:
-            continue
-        settled = time.monotonic() + 3  # a burst of saves: wait until quiet (at most 3 s)
-        while time.monotonic() < settled and not stop.wait(min(interval, QUIET)):
-            latest = snapshot(roots)
-            if latest == after:
-                break
-            after = latest
-        paths = sorted(p for p in before.keys() | after.keys() if before.get(p) != after.get(p))
-        before = after
+    while (paths := watcher.next()) is not None:
         more = f" (+{len(paths) - 3} more)" if len(paths) > 3 else ""
         print(f"changed: {', '.join(paths[:3])}{more}", flush=True)
         _rebuild(options, status)
@@ -297,7 +262,7 @@ def _watch(roots: list[Path], options: dict, status: Status, stop: threading.Eve
 
 def serve(content: Path, data_dir: Path, site_dir: Path, host: str = "127.0.0.1", port: int = 8000,
           cache_dir: Path | None = None, jobs: int | None = None, progress=None,
-          interval: float = INTERVAL) -> int:
+          force_polling: bool | None = None) -> int:
     """Build, serve ``site_dir`` and rebuild on every change until Ctrl-C (exit 0); 1 if the
     address cannot be used."""
     status = Status()
@@ -321,7 +286,8 @@ def serve(content: Path, data_dir: Path, site_dir: Path, host: str = "127.0.0.1"
 
     def watch() -> None:
         try:
-            _watch([content, pipeline.TEMPLATES], options, status, stop, url, progress, interval)
+            _watch([content, pipeline.TEMPLATES], options, status, stop, url, progress,
+                   force_polling)
         finally:
             done.set()
 
@@ -373,4 +339,5 @@ def serve(content: Path, data_dir: Path, site_dir: Path, host: str = "127.0.0.1"
 def main(args, progress=None) -> int:
     """The ``serve`` subcommand (arguments parsed by nianbao.cli)."""
     return serve(args.content, args.data, args.site, args.host, args.port,
-                 None if args.no_cache else args.cache, args.jobs, progress)
+                 None if args.no_cache else args.cache, args.jobs, progress,
+                 True if args.poll else None)

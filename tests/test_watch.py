@@ -1,0 +1,117 @@
+"""What ``serve`` sees change (``nianbao.watch``): reported by the system, or polled with
+``--poll``; bursts as one; hidden files and backups left out. Every wait has a deadline (a timer
+stops the watcher, and ``next`` then returns None)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from nianbao.watch import Watcher
+
+SETTLE = 0.6  # seconds for the watcher to start (a poller takes its first look)
+
+
+@pytest.fixture
+def trees(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "content" / "2020").mkdir(parents=True)
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "content" / "2020" / "a.md").write_text("a", "utf-8")
+    return [Path("content"), Path("templates")]  # as serve is given them: relative
+
+
+def watching(roots, polling):
+    stop = threading.Event()
+    timer = threading.Timer(20, stop.set)
+    timer.start()
+    watcher = Watcher(roots, stop, force_polling=polling)
+    time.sleep(SETTLE)
+    return watcher, stop, timer
+
+
+@pytest.mark.parametrize("polling", [None, True], ids=["reported", "polled"])
+def test_changes_are_shown_under_the_roots_as_given_and_hidden_files_left_out(trees, polling):
+    watcher, stop, timer = watching(trees, polling)
+    try:
+        Path("content/.git").mkdir()
+        Path("content/.git/index").write_text("x", "utf-8")
+        Path("content/2020/.a.md.swp").write_text("x", "utf-8")
+        Path("content/2020/a.md~").write_text("x", "utf-8")
+        Path("content/2020/#a.md#").write_text("x", "utf-8")
+        Path("content/2020/a.md").write_text("b", "utf-8")
+        Path("templates/report.html").write_text("x", "utf-8")
+        assert watcher.next() == ["content/2020/a.md", "templates/report.html"]
+    finally:
+        stop.set()
+        timer.cancel()
+    assert watcher.next() is None  # stopped
+
+
+@pytest.mark.parametrize("polling", [None, True], ids=["reported", "polled"])
+def test_changes_made_while_nobody_asks_come_together_at_the_next_ask(trees, polling):
+    watcher, stop, timer = watching(trees, polling)
+    try:
+        Path("content/2020/b.md").write_text("b", "utf-8")
+        time.sleep(1.5)  # two bursts (a build was running meanwhile)
+        Path("content/2020/a.md").unlink()
+        time.sleep(1.5)
+        assert watcher.next() == ["content/2020/a.md", "content/2020/b.md"]
+        Path("content/2020/c.md").write_text("c", "utf-8")
+        assert watcher.next() == ["content/2020/c.md"]  # nothing seen twice
+    finally:
+        stop.set()
+        timer.cancel()
+
+
+def test_a_root_that_is_not_there_is_not_watched(tmp_path):
+    stop = threading.Event()
+    watcher = Watcher([tmp_path / "missing", tmp_path], stop)
+    time.sleep(SETTLE)
+    try:
+        (tmp_path / "x.md").write_text("x", "utf-8")
+        timer = threading.Timer(20, stop.set)
+        timer.start()
+        assert watcher.next() == [str(tmp_path / "x.md")]
+        timer.cancel()
+    finally:
+        stop.set()
+
+
+def _refusing(exc):
+    def watch(*args, **kwargs):
+        raise exc
+        yield  # a generator, as watchfiles.watch is
+
+    return watch
+
+
+def test_a_system_that_cannot_report_changes_is_polled_instead(trees, monkeypatch, capsys):
+    import watchfiles
+
+    monkeypatch.setattr(watchfiles, "watch", _refusing(OSError("OS file watch limit reached")))
+    watcher, stop, timer = watching(trees, None)
+    try:
+        Path("content/2020/a.md").write_text("b", "utf-8")  # the same size, within a second
+        assert watcher.next() == ["content/2020/a.md"]
+    finally:
+        stop.set()
+        timer.cancel()
+    assert capsys.readouterr().err == ("warning: the system does not report changes (OS file "
+                                       "watch limit reached); looking every 0.3 s instead\n")
+
+
+def test_a_crash_of_the_watching_thread_reaches_whoever_waits_for_changes(trees, monkeypatch):
+    import watchfiles
+
+    monkeypatch.setattr(watchfiles, "watch", _refusing(RuntimeError("a bug")))
+    watcher, stop, timer = watching(trees, None)
+    try:
+        with pytest.raises(RuntimeError, match="a bug"):
+            watcher.next()
+    finally:
+        stop.set()
+        timer.cancel()
