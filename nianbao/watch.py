@@ -7,7 +7,9 @@ report them (the limit of inotify watches reached, said in a warning), falls bac
 every file's modification time, in nanoseconds, and size, every 0.3 s (31 ms a poll at 10,000
 reports, a tenth of a core). A burst of saves (an editor's rename and writes, a checkout) is one set of
 changes: it ends after ``QUIET_MS`` without another, or after ``BURST_MS`` at most. Changes are
-collected from the moment the watcher starts, so a save made during a build causes the next.
+collected from the moment the watcher starts, so a save made during a build causes the next. A
+watched folder removed and made again (replaced whole), or not there yet, is watched once it is
+there (its coming is a change).
 Hidden files and folders (``.git``, an editor's ``.swp``) and backups (``#…``, ``…~``) are left
 out.
 """
@@ -28,13 +30,13 @@ _STOPPED = object()
 
 
 class Watcher:
-    """Changed paths under ``roots`` (those that are folders when it starts), shown under the
-    roots as given, from a thread of its own until ``stop`` is set. ``force_polling``: poll (every 0.3 s) even where the system reports
+    """Changed paths under ``roots``, shown under the roots as given, from a thread of its own
+    until ``stop`` is set. ``force_polling``: poll (every 0.3 s) even where the system reports
     changes."""
 
     def __init__(self, roots: list[Path], stop: threading.Event, *,
                  force_polling: bool | None = None) -> None:
-        self._roots = [(os.path.realpath(r), str(r)) for r in roots if os.path.isdir(r)]
+        self._roots = [(os.path.realpath(r), str(r)) for r in roots]
         self._stop = stop
         self._found: queue.SimpleQueue = queue.SimpleQueue()
         self._seen = snapshot([Path(given) for _, given in self._roots]) if force_polling else None
@@ -79,13 +81,9 @@ class Watcher:
         try:
             if force_polling:
                 return self._poll()
-            from watchfiles import watch
-
             try:
-                for changes in watch(*(real for real, _ in self._roots), watch_filter=self._wanted,
-                                     debounce=BURST_MS, step=QUIET_MS, stop_event=self._stop,
-                                     raise_interrupt=False, force_polling=force_polling):
-                    self._found.put({self._shown(path) for _, path in changes})
+                while back := self._notified(force_polling):  # a root removed, back again
+                    self._found.put(back)
             except OSError as exc:  # e.g. the limit of inotify watches reached
                 if isinstance(exc, FileNotFoundError):
                     raise
@@ -97,6 +95,30 @@ class Watcher:
             self._found.put(exc)
         finally:
             self._found.put(_STOPPED)
+
+    def _notified(self, force_polling: bool | None) -> set[str]:
+        """Changes as the system reports them, until ``stop`` (nothing returned) or until a root
+        is removed, whose watch ends with it: once it is back (a folder replaced whole, or not
+        made yet when watching started), the roots that were missing."""
+        from watchfiles import watch
+
+        missing = self._missing()
+        if not missing:
+            for changes in watch(*(real for real, _ in self._roots), watch_filter=self._wanted,
+                                 debounce=BURST_MS, step=QUIET_MS, stop_event=self._stop,
+                                 raise_interrupt=False, force_polling=force_polling):
+                self._found.put({self._shown(path) for _, path in changes})
+                if missing := self._missing():
+                    break
+            else:
+                return set()
+        while self._missing():
+            if self._stop.wait(INTERVAL):
+                return set()
+        return missing
+
+    def _missing(self) -> set[str]:
+        return {given for real, given in self._roots if not os.path.isdir(real)}
 
     def _poll(self) -> None:
         roots = [Path(given) for _, given in self._roots]

@@ -4,6 +4,7 @@ stops the watcher, and ``next`` then returns None)."""
 
 from __future__ import annotations
 
+import shutil
 import threading
 import time
 from pathlib import Path
@@ -67,18 +68,39 @@ def test_changes_made_while_nobody_asks_come_together_at_the_next_ask(trees, pol
         timer.cancel()
 
 
-def test_a_root_that_is_not_there_is_not_watched(tmp_path):
-    stop = threading.Event()
-    watcher = Watcher([tmp_path / "missing", tmp_path], stop)
-    time.sleep(SETTLE)
+@pytest.mark.parametrize("polling", [None, True], ids=["reported", "polled"])
+def test_a_watched_folder_replaced_whole_is_watched_again(trees, polling):
+    watcher, stop, timer = watching(trees, polling)
     try:
-        (tmp_path / "x.md").write_text("x", "utf-8")
-        timer = threading.Timer(20, stop.set)
-        timer.start()
-        assert watcher.next() == [str(tmp_path / "x.md")]
-        timer.cancel()
+        shutil.rmtree("content")
+        assert watcher.next()  # a rebuild: the content is gone (the build says so)
+        Path("content/2020").mkdir(parents=True)
+        Path("content/2020/a.md").write_text("a", "utf-8")
+        seen = set(watcher.next())  # the folder back (reported), or the file (polled)
+        time.sleep(SETTLE)
+        Path("content/2020/b.md").write_text("b", "utf-8")
+        while "content/2020/b.md" not in seen:  # seen by the watch made again
+            seen |= set(watcher.next() or pytest.fail("no change seen in the folder made again"))
     finally:
         stop.set()
+        timer.cancel()
+
+
+def test_a_root_not_there_yet_is_watched_once_it_is_made(tmp_path):
+    stop = threading.Event()
+    timer = threading.Timer(20, stop.set)
+    timer.start()
+    watcher = Watcher([tmp_path / "content", tmp_path / "templates"], stop)
+    try:
+        (tmp_path / "templates").mkdir()
+        (tmp_path / "content").mkdir()
+        assert watcher.next()  # what came (the folders, as the system tells it)
+        time.sleep(SETTLE)
+        (tmp_path / "content" / "x.md").write_text("x", "utf-8")
+        assert watcher.next() == [str(tmp_path / "content" / "x.md")]
+    finally:
+        stop.set()
+        timer.cancel()
 
 
 def _refusing(exc):
