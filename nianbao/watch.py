@@ -26,13 +26,17 @@ from pathlib import Path
 INTERVAL = 0.3  # seconds between polls
 QUIET_MS = 100  # without a change, the end of a burst (an editor's save takes milliseconds)
 BURST_MS = 3000  # the longest burst: a checkout that takes longer is two rebuilds
+READY_MS = 200  # the system's watch answers at least this often, the first time when it is set
+READY_S = 5  # the longest the constructor waits for it
 _STOPPED = object()
 
 
 class Watcher:
     """Changed paths under ``roots``, shown under the roots as given, from a thread of its own
-    until ``stop`` is set. ``force_polling``: poll (every 0.3 s) even where the system reports
-    changes."""
+    until ``stop`` is set; watching when the constructor returns. ``force_polling``: poll even
+    where the system reports changes (None: watchfiles decides, which polls where it knows
+    notifications fail, as on WSL's Windows drives, or where ``WATCHFILES_FORCE_POLLING`` says
+    so)."""
 
     def __init__(self, roots: list[Path], stop: threading.Event, *,
                  force_polling: bool | None = None) -> None:
@@ -40,9 +44,12 @@ class Watcher:
         self._stop = stop
         self._found: queue.SimpleQueue = queue.SimpleQueue()
         self._seen = snapshot([Path(given) for _, given in self._roots]) if force_polling else None
+        self._missing_first = self._missing()
+        self._ready = threading.Event()
         self._thread = threading.Thread(target=self._run, args=(force_polling,),
                                         name="nianbao-watch", daemon=True)
         self._thread.start()
+        self._ready.wait(READY_S)
 
     def next(self) -> list[str] | None:
         """The paths changed since the last call (``_innermost``): waits for a burst of
@@ -94,6 +101,7 @@ class Watcher:
         except BaseException as exc:  # a bug: shown by the thread that waits for changes
             self._found.put(exc)
         finally:
+            self._ready.set()
             self._found.put(_STOPPED)
 
     def _notified(self, force_polling: bool | None) -> set[str]:
@@ -102,16 +110,21 @@ class Watcher:
         made yet when watching started), the roots that were missing."""
         from watchfiles import watch
 
-        missing = self._missing()
+        missing, self._missing_first = self._missing() | self._missing_first, set()
         if not missing:
+            # yield_on_timeout: the first (empty) answer says the system watches now
             for changes in watch(*(real for real, _ in self._roots), watch_filter=self._wanted,
                                  debounce=BURST_MS, step=QUIET_MS, stop_event=self._stop,
+                                 rust_timeout=READY_MS, yield_on_timeout=True,
                                  raise_interrupt=False, force_polling=force_polling):
-                self._found.put({self._shown(path) for _, path in changes})
+                self._ready.set()
+                if changes:
+                    self._found.put({self._shown(path) for _, path in changes})
                 if missing := self._missing():
                     break
             else:
                 return set()
+        self._ready.set()
         while self._missing():
             if self._stop.wait(INTERVAL):
                 return set()
@@ -121,6 +134,7 @@ class Watcher:
         return {given for real, given in self._roots if not os.path.isdir(real)}
 
     def _poll(self) -> None:
+        self._ready.set()
         roots = [Path(given) for _, given in self._roots]
         before = self._seen
         while not self._stop.wait(INTERVAL):
