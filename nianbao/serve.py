@@ -1,8 +1,9 @@
 """``python build.py serve``: a local preview that rebuilds on every change and reloads the browser.
 
 One build at startup, then a rebuild after each burst of changes under ``content/`` and
-``templates/`` (``nianbao.watch``: the system reports them; ``--poll`` looks every 0.3 s). Each build runs in a child process started ahead
-(``nianbao.rebuild``): the server has threads and must not fork, a child may. The site folder
+``templates/`` (``nianbao.watch``: the system reports them; ``--poll`` looks every 0.3 s). Each
+build runs in a child process started ahead (``nianbao.rebuild``): the server has threads and
+must not fork, a child may. The site folder
 is served over http; every HTML page gets, on the fly and never on disk, a same-origin script
 (``/__nianbao__/reload.js``, allowed by the pages' Content-Security-Policy) that follows
 ``/__nianbao__/events`` (server-sent events) and reloads the page after each good build. A

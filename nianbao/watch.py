@@ -5,13 +5,14 @@ change notifications), so a watched tree of 10,000 reports costs nothing while n
 ``--poll`` (a network share, whose changes the system does not report), or a system that cannot
 report them (the limit of inotify watches reached, said in a warning), falls back on polling:
 every file's modification time, in nanoseconds, and size, every 0.3 s (31 ms a poll at 10,000
-reports, a tenth of a core). A burst of saves (an editor's rename and writes, a checkout) is one set of
-changes: it ends after ``QUIET_MS`` without another, or after ``BURST_MS`` at most. Changes are
-collected from the moment the watcher starts, so a save made during a build causes the next. A
-watched folder removed and made again (replaced whole), or not there yet, is watched once it is
-there (its coming is a change).
-Hidden files and folders (``.git``, an editor's ``.swp``) and backups (``#…``, ``…~``) are left
-out.
+reports, a tenth of a core).
+
+A burst of saves (an editor's rename and writes, a checkout) is one set of changes: it ends
+after ``QUIET_MS`` without another, or after ``BURST_MS`` at most. Changes are collected from
+the moment the watcher is made, so a save made during a build causes the next. A watched folder
+removed and made again (replaced whole), or not there yet, is watched once it is there (its
+coming is a change). Hidden files and folders (``.git``, an editor's ``.swp``) and backups
+(``#…``, ``…~``) are left out.
 """
 
 from __future__ import annotations
