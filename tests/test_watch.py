@@ -69,6 +69,18 @@ def test_changes_made_while_nobody_asks_come_together_at_the_next_ask(trees, pol
 
 
 @pytest.mark.parametrize("polling", [None, True], ids=["reported", "polled"])
+def test_a_save_by_rename_is_the_file_saved(trees, polling):
+    watcher, stop, timer = watching(trees, polling)
+    try:
+        Path("content/2020/.a.md.tmp").write_text("saved", "utf-8")  # as editors save
+        Path("content/2020/.a.md.tmp").replace("content/2020/a.md")
+        assert watcher.next() == ["content/2020/a.md"]
+    finally:
+        stop.set()
+        timer.cancel()
+
+
+@pytest.mark.parametrize("polling", [None, True], ids=["reported", "polled"])
 def test_a_watched_folder_replaced_whole_is_watched_again(trees, polling):
     watcher, stop, timer = watching(trees, polling)
     try:
