@@ -294,13 +294,19 @@ def serve(content: Path, data_dir: Path, site_dir: Path, host: str = "127.0.0.1"
 
     serving = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True)
     watching = threading.Thread(target=watch, daemon=True)
+    presses: list[int] = []  # Ctrl-C or SIGTERM: the first stops, the next quits at once
+
+    def interrupted(signum, frame) -> None:  # never raises twice: no traceback on a double press
+        presses.append(signum)
+        if len(presses) == 1:
+            raise KeyboardInterrupt
+
     main = threading.current_thread() is threading.main_thread()
     if main:
-        signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop as on Ctrl-C
-        # and Ctrl-C itself, even when started with it ignored (a shell without job control
-        # ignores it in what it starts in the background, and Python then leaves it so): the
-        # terminal says "Ctrl-C stops"
-        signal.signal(signal.SIGINT, signal.default_int_handler)
+        # SIGTERM stops as Ctrl-C does; and Ctrl-C itself stops even when started with it
+        # ignored (a shell without job control ignores it in what it starts in the background,
+        # and Python then leaves it so): the terminal says "Ctrl-C stops"
+        before = {s: signal.signal(s, interrupted) for s in (signal.SIGINT, signal.SIGTERM)}
         # Ctrl-C goes to the main thread only: the threads started here, and the processes the
         # build starts (Pagefind, readers), inherit a mask that blocks it, so none dies mid-build.
         old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
@@ -319,13 +325,12 @@ def serve(content: Path, data_dir: Path, site_dir: Path, host: str = "127.0.0.1"
         status.update(closed=True)
         if status.building:
             print("\nstopping after the build in progress (Ctrl-C again to quit at once)", flush=True)
-        try:
-            done.wait()
-        except KeyboardInterrupt:  # quit now: the build's publish is all or nothing
-            print("\nstopped", flush=True)
-            stop_indexing()
-            rebuild.stop()
-            os._exit(0)
+        while not done.wait(0.1):
+            if len(presses) > 1:  # quit now: the build's publish is all or nothing
+                print("\nstopped", flush=True)
+                stop_indexing()
+                rebuild.stop()
+                os._exit(0)
     finally:
         stop.set()
         status.update(closed=True)
@@ -333,6 +338,9 @@ def serve(content: Path, data_dir: Path, site_dir: Path, host: str = "127.0.0.1"
         server.server_close()
         stop_indexing()  # an index still being made is not waited for
         rebuild.stop()  # the child started for the next build
+        if main:
+            for s, handler in before.items():
+                signal.signal(s, handler)
     print("\nstopped", flush=True)
     return 0
 

@@ -223,6 +223,20 @@ def test_ctrl_c_stops_the_server_even_when_started_with_it_ignored(tmp_path, con
     assert "stopped" in "".join(server.out)
 
 
+@pytest.mark.parametrize("when", ["serving", "building"])
+def test_ctrl_c_twice_in_a_row_stops_without_a_traceback(tmp_path, content_copy, when):
+    """A second Ctrl-C (or a SIGTERM beside one, as ``timeout`` forwards it) that comes while the
+    first is being handled quits at once, quietly: no traceback from inside the handler."""
+    server = Served(tmp_path, content_copy, "--port", "0")
+    server.wait_for(" at http://" if when == "serving" else "building ", FIRST_BUILD)
+    server.proc.send_signal(signal.SIGINT)
+    server.proc.send_signal(signal.SIGTERM)  # not merged with the first, as a second SIGINT can be
+    assert server.proc.wait(timeout=30) == 0
+    time.sleep(0.2)  # let the readers finish
+    assert "Traceback" not in "".join(server.err), "".join(server.err)
+    assert server.out[-1] == "stopped\n"
+
+
 def test_a_port_in_use_is_one_line_and_exit_1(tmp_path, seed_content):
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
