@@ -42,9 +42,10 @@ class Watcher:
     def __init__(self, roots: list[Path], stop: threading.Event, *,
                  force_polling: bool | None = None) -> None:
         self._roots = [(os.path.realpath(r), str(r)) for r in roots]
+        self._paths = [Path(given) for _, given in self._roots]  # as given, for the poller
         self._stop = stop
         self._found: queue.SimpleQueue = queue.SimpleQueue()
-        self._seen = snapshot([Path(given) for _, given in self._roots]) if force_polling else None
+        self._seen = snapshot(self._paths) if force_polling else None
         self._missing_first = self._missing()
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._run, args=(force_polling,),
@@ -73,8 +74,7 @@ class Watcher:
     def _wanted(self, _change, path: str) -> bool:
         for real, _ in self._roots:
             if path == real or path.startswith(real + os.sep):
-                parts = path[len(real):].split(os.sep)
-                return not any(p.startswith((".", "#")) or p.endswith("~") for p in parts if p)
+                return not any(_hidden(part) for part in path[len(real):].split(os.sep) if part)
         return False
 
     def _shown(self, path: str) -> str:
@@ -97,7 +97,7 @@ class Watcher:
                     raise
                 print(f"warning: the system does not report changes ({exc}); "
                       f"looking every {INTERVAL} s instead", file=sys.stderr, flush=True)
-                self._seen = snapshot([Path(given) for _, given in self._roots])
+                self._seen = snapshot(self._paths)
                 self._poll()
         except BaseException as exc:  # a bug: shown by the thread that waits for changes
             self._found.put(exc)
@@ -136,15 +136,14 @@ class Watcher:
 
     def _poll(self) -> None:
         self._ready.set()
-        roots = [Path(given) for _, given in self._roots]
         before = self._seen
         while not self._stop.wait(INTERVAL):
-            after = snapshot(roots)
+            after = snapshot(self._paths)
             if after == before:
                 continue
             settled = time.monotonic() + BURST_MS / 1000  # a burst: wait until quiet
             while time.monotonic() < settled and not self._stop.wait(QUIET_MS / 1000):
-                latest = snapshot(roots)
+                latest = snapshot(self._paths)
                 if latest == after:
                     break
                 after = latest
@@ -163,7 +162,7 @@ def snapshot(roots: list[Path]) -> dict[str, tuple[int, int]]:
         except OSError:  # a folder removed (or not there yet)
             continue
         for entry in entries:
-            if entry.name.startswith((".", "#")) or entry.name.endswith("~"):
+            if _hidden(entry.name):
                 continue
             try:
                 if entry.is_dir():
@@ -174,6 +173,11 @@ def snapshot(roots: list[Path]) -> dict[str, tuple[int, int]]:
             except OSError:
                 continue
     return found
+
+
+def _hidden(name: str) -> bool:
+    """A name left out of the watching: hidden (``.git``, ``.a.md.swp``) or a backup."""
+    return name.startswith((".", "#")) or name.endswith("~")
 
 
 def _innermost(paths: set[str]) -> list[str]:

@@ -4,6 +4,7 @@ stops the watcher, and ``next`` then returns None)."""
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import threading
 import time
@@ -25,19 +26,24 @@ def trees(tmp_path, monkeypatch):
     return [Path("content"), Path("templates")]  # as serve is given them: relative
 
 
-def watching(roots, polling):
+@contextlib.contextmanager
+def watching(roots, polling=None, settle=SETTLE):
+    """A watcher stopped on leaving, or after 20 s at most (its ``next`` then returns None)."""
     stop = threading.Event()
     timer = threading.Timer(20, stop.set)
     timer.start()
-    watcher = Watcher(roots, stop, force_polling=polling)
-    time.sleep(SETTLE)
-    return watcher, stop, timer
+    try:
+        watcher = Watcher(roots, stop, force_polling=polling)
+        time.sleep(settle)
+        yield watcher
+    finally:
+        stop.set()
+        timer.cancel()
 
 
 @pytest.mark.parametrize("polling", [None, True], ids=["reported", "polled"])
 def test_changes_are_shown_under_the_roots_as_given_and_hidden_files_left_out(trees, polling):
-    watcher, stop, timer = watching(trees, polling)
-    try:
+    with watching(trees, polling) as watcher:
         Path("content/.git").mkdir()
         Path("content/.git/index").write_text("x", "utf-8")
         Path("content/2020/.a.md.swp").write_text("x", "utf-8")
@@ -46,16 +52,12 @@ def test_changes_are_shown_under_the_roots_as_given_and_hidden_files_left_out(tr
         Path("content/2020/a.md").write_text("b", "utf-8")
         Path("templates/report.html").write_text("x", "utf-8")
         assert watcher.next() == ["content/2020/a.md", "templates/report.html"]
-    finally:
-        stop.set()
-        timer.cancel()
     assert watcher.next() is None  # stopped
 
 
 @pytest.mark.parametrize("polling", [None, True], ids=["reported", "polled"])
 def test_changes_made_while_nobody_asks_come_together_at_the_next_ask(trees, polling):
-    watcher, stop, timer = watching(trees, polling)
-    try:
+    with watching(trees, polling) as watcher:
         Path("content/2020/b.md").write_text("b", "utf-8")
         time.sleep(1.5)  # two bursts (a build was running meanwhile)
         Path("content/2020/a.md").unlink()
@@ -63,27 +65,19 @@ def test_changes_made_while_nobody_asks_come_together_at_the_next_ask(trees, pol
         assert watcher.next() == ["content/2020/a.md", "content/2020/b.md"]
         Path("content/2020/c.md").write_text("c", "utf-8")
         assert watcher.next() == ["content/2020/c.md"]  # nothing seen twice
-    finally:
-        stop.set()
-        timer.cancel()
 
 
 @pytest.mark.parametrize("polling", [None, True], ids=["reported", "polled"])
 def test_a_save_by_rename_is_the_file_saved(trees, polling):
-    watcher, stop, timer = watching(trees, polling)
-    try:
+    with watching(trees, polling) as watcher:
         Path("content/2020/.a.md.tmp").write_text("saved", "utf-8")  # as editors save
         Path("content/2020/.a.md.tmp").replace("content/2020/a.md")
         assert watcher.next() == ["content/2020/a.md"]
-    finally:
-        stop.set()
-        timer.cancel()
 
 
 @pytest.mark.parametrize("polling", [None, True], ids=["reported", "polled"])
 def test_a_watched_folder_replaced_whole_is_watched_again(trees, polling):
-    watcher, stop, timer = watching(trees, polling)
-    try:
+    with watching(trees, polling) as watcher:
         shutil.rmtree("content")
         assert watcher.next()  # a rebuild: the content is gone (the build says so)
         Path("content/2020").mkdir(parents=True)
@@ -93,26 +87,16 @@ def test_a_watched_folder_replaced_whole_is_watched_again(trees, polling):
         Path("content/2020/b.md").write_text("b", "utf-8")
         while "content/2020/b.md" not in seen:  # seen by the watch made again
             seen |= set(watcher.next() or pytest.fail("no change seen in the folder made again"))
-    finally:
-        stop.set()
-        timer.cancel()
 
 
 def test_a_root_not_there_yet_is_watched_once_it_is_made(tmp_path):
-    stop = threading.Event()
-    timer = threading.Timer(20, stop.set)
-    timer.start()
-    watcher = Watcher([tmp_path / "content", tmp_path / "templates"], stop)
-    try:
+    with watching([tmp_path / "content", tmp_path / "templates"], settle=0) as watcher:
         (tmp_path / "templates").mkdir()
         (tmp_path / "content").mkdir()
         assert watcher.next()  # what came (the folders, as the system tells it)
         time.sleep(SETTLE)
         (tmp_path / "content" / "x.md").write_text("x", "utf-8")
         assert watcher.next() == [str(tmp_path / "content" / "x.md")]
-    finally:
-        stop.set()
-        timer.cancel()
 
 
 def _refusing(exc):
@@ -127,13 +111,9 @@ def test_a_system_that_cannot_report_changes_is_polled_instead(trees, monkeypatc
     import watchfiles
 
     monkeypatch.setattr(watchfiles, "watch", _refusing(OSError("OS file watch limit reached")))
-    watcher, stop, timer = watching(trees, None)
-    try:
+    with watching(trees, None) as watcher:
         Path("content/2020/a.md").write_text("b", "utf-8")  # the same size, within a second
         assert watcher.next() == ["content/2020/a.md"]
-    finally:
-        stop.set()
-        timer.cancel()
     assert capsys.readouterr().err == ("warning: the system does not report changes (OS file "
                                        "watch limit reached); looking every 0.3 s instead\n")
 
@@ -142,10 +122,6 @@ def test_a_crash_of_the_watching_thread_reaches_whoever_waits_for_changes(trees,
     import watchfiles
 
     monkeypatch.setattr(watchfiles, "watch", _refusing(RuntimeError("a bug")))
-    watcher, stop, timer = watching(trees, None)
-    try:
+    with watching(trees, None) as watcher:
         with pytest.raises(RuntimeError, match="a bug"):
             watcher.next()
-    finally:
-        stop.set()
-        timer.cancel()
