@@ -25,14 +25,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
-import subprocess
 import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from run import ROOT, hugo_build, measure  # noqa: E402
+
+STALL = 600  # seconds without CPU after which a command counts as hung (``run.measure``)
 
 REPORT_PACKAGES = """
 import glob, sys
@@ -68,18 +69,13 @@ if __name__ == "__main__":
 
 
 def timed(cmd: list[str]) -> dict:
-    """Wall and CPU time of one command run to its end (CPU: its own and its children's)."""
-    subprocess.run(["sync"], check=False)
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    done = subprocess.run(cmd, capture_output=True, text=True)
-    wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    if done.returncode:
-        sys.exit(f"{cmd[0]} failed ({done.returncode}):\n{done.stderr[-2000:]}")
-    return {"wall_s": round(wall, 2), "cpu_s": round(cpu, 2),
-            "said": (done.stdout.strip().splitlines() or [""])[-1]}
+    """Wall and CPU time of one command (``run.measure``, after a sync as the bench does)."""
+    os.sync()
+    r = measure(cmd, STALL)
+    if r["rc"]:
+        sys.exit(f"{cmd[0]} failed ({r['rc']}):\n{r['stderr']}")
+    return {"wall_s": r["wall_s"], "cpu_s": r["cpu_s"],
+            "said": (r["stdout"].strip().splitlines() or [""])[-1]}
 
 
 def main() -> int:
@@ -98,8 +94,7 @@ def main() -> int:
                                    "markdown-it-py": []}
     for _ in range(args.rounds):
         shutil.rmtree(out, ignore_errors=True)
-        runs["hugo"].append(timed([hugo, "--quiet", "--minify=false", "-s", str(hugo_src),
-                                   "-d", str(out)]))
+        runs["hugo"].append(timed(hugo_build(hugo, hugo_src, out)))
         runs["report packages"].append(timed([py, "-c", REPORT_PACKAGES, str(ROOT), str(data)]))
         runs["combined package"].append(timed([py, "-c", COMBINED,
                                                str(data / "datapackage.json")]))

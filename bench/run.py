@@ -167,6 +167,11 @@ def ensure_hugo() -> str | None:
     return shutil.which("hugo")
 
 
+def hugo_build(hugo: str, site: Path, out: Path) -> list[str]:
+    """Hugo's cold build of ``site`` (``hugo_site``) into ``out``: the command timed."""
+    return [hugo, "--quiet", "--minify=false", "-s", str(site), "-d", str(out)]
+
+
 def hugo_site(content: Path, site: Path) -> None:
     """The same report bodies as Hugo pages (front matter title/date), minimal layouts."""
     shutil.rmtree(site, ignore_errors=True)
@@ -273,8 +278,7 @@ def main() -> int:
             hugo_src, hugo_out = work / "hugo", work / "hugo-public"
             hugo_site(content, hugo_src)
             empty(hugo_out)
-            run("hugo cold", [hugo, "--quiet", "--minify=false", "-s", str(hugo_src),
-                              "-d", str(hugo_out)], hugo_out)
+            run("hugo cold", hugo_build(hugo, hugo_src, hugo_out), hugo_out)
             if cold["rc"] == 0 and runs["hugo cold"]["rc"] == 0:
                 results["ratio_cold"] = round(cold["wall_s"] / runs["hugo cold"]["wall_s"], 2)
                 if "search_s" in results:
