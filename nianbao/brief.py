@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from .crossyear import cells_read as cross_year_cells
 from .forms import Forms, load_forms
-from .model import REPORTED, Cell, Check, Derived, Meta, Number, Report, Section
+from .model import ABSENT, REPORTED, Cell, Check, Derived, Meta, Number, Report, Section
 from .series import CELLS as SERIES_CELLS
 
 CellKey = tuple[str, tuple[str, ...]]
@@ -57,12 +57,21 @@ class Brief(Derived):
     # every cell a failing check involves
     report_id: str = ""  # ``meta.report_id``, asked for some 80 times per report and build: a
     # plain attribute (as a property it cost a tenth of a second an edit at 10,000 reports)
+    unpublished: tuple[tuple[int, str], ...] = ()  # (position, status) of each kept cell the
+    # report has but not as a number (blank, dash, unreadable); a kept cell it lacks is absent
 
     def value(self, table: str, *key: str) -> Number | None:
         i = _positions().get((table, key))
         if i is None:
             raise KeyError(f"a brief does not keep cell {table} {key}: add it to kept_cells()")
         return self.values[i]
+
+    def status(self, table: str, *key: str) -> str:
+        value = self.value(table, *key)
+        if value is not None:
+            return REPORTED
+        i = _positions()[(table, key)]
+        return next((status for at, status in self.unpublished if at == i), ABSENT)
 
     def cell(self, table: str, *key: str) -> Cell | None:
         value = self.value(table, *key)
@@ -80,11 +89,14 @@ def brief(report: Report, checks: tuple[Check, ...]) -> Brief:
     named = {c.scope.partition(".")[0] for c in failing}  # a passage's scope: section.n
     values: list[Number | None] = [None] * len(positions)
     seen: set[int] = set()
+    unpublished: list[tuple[int, str]] = []
     for c in report.cells:  # the first cell of a key, as ``Report.value`` reads it
         i = positions.get((c.table, c.key))
         if i is not None and i not in seen:
             seen.add(i)
             values[i] = c.value if c.status == REPORTED else None
+            if c.status != REPORTED and c.status != ABSENT:
+                unpublished.append((i, c.status))
     return Brief(
         meta=report.meta, path=report.path, template=report.template, full_text=report.full_text,
         sections=tuple(Section(s.code, s.heading, "", s.line) for s in report.sections
@@ -93,5 +105,5 @@ def brief(report: Report, checks: tuple[Check, ...]) -> Brief:
         checks=len(checks), tried=frozenset(c.check for c in checks), failing=failing,
         known=frozenset((c.check, c.scope) for c in checks) if report.meta.discrepancies else frozenset(),
         located={c.anchor: (c.line, c.col) for c in report.cells if c.anchor in anchors and c.line},
-        report_id=report.meta.report_id,
+        report_id=report.meta.report_id, unpublished=tuple(sorted(unpublished)),
     )

@@ -37,7 +37,7 @@ def counts_chart(base: str, name: str, title: str, key_title: str, points: list[
     image = draw([p.key for p in points], [p.measure.num for p in points], "件", ACCENT)
     rows = [{key_title: p.key, "value": p.measure.num if p.measure.num is not None else ""}
             for p in points]
-    words = "；".join(f"{p.key} {p.measure.figure().value} 件" for p in points)
+    words = "；".join(f"{p.key} {_said(p.measure)}" for p in points)
     return _files(base, name, title, f"柱状图，{title}：{words}。", image, rows)
 
 
@@ -58,8 +58,17 @@ def rates_chart(base: str, name: str, title: str, series: list[list[Point]]
              "share": "" if p.measure.share is None else f"{p.measure.share:.4f}"}
             for points in series for p in points]
     words = "；".join(f"{points[0].measure.label}：" + "，".join(
-        f"{p.key} 年 {p.measure.figure().value}" for p in points) for points in series if points)
+        f"{p.key} 年 {_said(p.measure)}" for p in points) for points in series if points)
     return _files(base, name, title, f"折线图，{title}。{words}。", image, rows)
+
+
+def _said(m: Measure) -> str:
+    """A point in words: its figure (a count with its unit), or why there is none."""
+    if not m.published:
+        return f"未公布（{m.why}）"
+    if m.rate and not m.den:
+        return "无法计算（分母为 0）"
+    return m.figure().value if m.rate else f"{m.figure().value} 件"
 
 
 def _files(base: str, name: str, title: str, alt_text: str, image: svg.Drawing,

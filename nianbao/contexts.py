@@ -9,7 +9,7 @@ Page-specific data hangs off ``page.data``, whose type is named per template bel
 template           page.data           what it shows
 =================  ==================  =========================================================
 home.html          ``HomeData``        what the site is, headline figures, latest reports
-years.html         ``tuple[YearTotals]`` every year with its totals, newest first
+years.html         ``YearsData``       every year with its totals, newest first; their CSV
 year.html          ``YearData``        a page of one year's reports with their key figures
 report.html        ``ReportData``      one report: prose, the three tables, checks, downloads
 datasets.html      ``DatasetsData``    every resource and field of the packages, downloads
@@ -78,6 +78,7 @@ class Figure:
     label: str
     value: str
     note: str = ""
+    coverage: str = ""  # a total over reports: how many it covers, which were left out and why
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,11 @@ class Download:
     kind: str  # CSV | JSON | ZIP
     size: str  # human-readable size, e.g. "3.1 KB"
     note: str = ""
+
+
+def human_size(n: int) -> str:
+    """A download's size as a page shows it."""
+    return f"{n} B" if n < 1024 else f"{n / 1024:.1f} KB" if n < 1024**2 else f"{n / 1024**2:.1f} MB"
 
 
 @dataclass(frozen=True)
@@ -182,12 +188,19 @@ class YearData:
     count: int = 0  # the year's reports, on all its pages
     page: int = 1
     pages: tuple[NavItem, ...] = ()  # every page of the year (key: its number), when more than one
+    downloads: tuple[Download, ...] = ()  # the year's table and totals as CSV (first page only)
 
 
 @dataclass(frozen=True)
 class YearTotals:
     year: int
     totals: tuple[Figure, ...]
+
+
+@dataclass(frozen=True)
+class YearsData:
+    years: tuple[YearTotals, ...]  # newest first
+    downloads: tuple[Download, ...]  # every year's totals as CSV
 
 
 @dataclass(frozen=True)
@@ -225,6 +238,8 @@ class DatasetsData:  # jsonld: the schema.org Dataset as JSON text (escaped for 
     downloads: tuple[Download, ...]
     report_packages: tuple[NavItem, ...]  # every report (key: report_id, label: its title)
     jsonld: str = ""
+    year_files: tuple[ResourceDoc, ...] = ()  # the year pages' CSV files (no download: per year)
+    years: tuple[NavItem, ...] = ()  # every year page's downloads
 
 
 @dataclass(frozen=True)

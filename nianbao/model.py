@@ -149,6 +149,11 @@ class Report(Derived):
         cell = self.cell(table, *key)
         return cell.value if cell is not None and cell.status == REPORTED else None
 
+    def status(self, table: str, *key: str) -> str:
+        """How the cell was published (``absent`` where the report has no such cell)."""
+        cell = self.cell(table, *key)
+        return cell.status if cell is not None else ABSENT
+
 
 @dataclass(frozen=True, slots=True)
 class Check:

@@ -12,9 +12,9 @@ from urllib.parse import urlsplit
 from pathlib import Path
 
 from .checkpages import check_groups, checks_page, failing_cells
-from .contexts import (AboutData, DatasetsData, Download, Figure, HomeData,
+from .contexts import (AboutData, DatasetsData, Download, Figure, HomeData, human_size,
                        IdentityDoc, NavItem, Page, PreviousReport, ReportData, ReportSummary, SectionView, Site,
-                       YearData, YearTotals)
+                       YearData)
 from .agencies import agencies_index, agency_page, series_row, year_chart
 from .compare import (compare_index, compare_item, compare_page, pairs, previous_of,
                       previous_report)
@@ -26,8 +26,9 @@ from .layout import format_value, table_views
 from .model import Check, Report
 from .memo import Emitter, Files, key_of
 from .package import PACKAGE_NAME, Packages
-from .series import histories
+from .series import Measure, histories, key_series
 from .site_meta import dataset_jsonld, feed, robots, sitemap
+from .totals import Total, totals_figures, year_file_docs, year_downloads, year_totals, years_index
 
 SITE_TITLE = "政府信息公开年报数据"
 SITE_TITLE_EN = "China FOI annual reports as open data"
@@ -40,33 +41,22 @@ STATUS_DOCS = (
 )
 
 
-def human_size(n: int) -> str:
-    return f"{n} B" if n < 1024 else f"{n / 1024:.1f} KB" if n < 1024**2 else f"{n / 1024**2:.1f} MB"
-
-
-def _share(num: int | None, den: int | None) -> str:
-    if num is None or not den:
-        return "—"
-    return f"{num / den:.1%}"
+def _headline(m: Measure, note: str = "件") -> Figure:
+    """A report's figure in its summary: a count or a rate with its numerator and denominator;
+    one not published says so, with no unit after it."""
+    if not m.published:
+        return Figure(m.label, "未公布", m.why)
+    if not m.rate:
+        return Figure(m.label, format_value(m.num), note)
+    return Figure(m.label, "—" if not m.den else f"{m.share:.1%}",
+                  f"{format_value(m.num)} / {format_value(m.den)} 件")
 
 
 def key_figures(report: Report, checks: tuple[Check, ...] = ()) -> tuple[Figure, ...]:
-    new = report.value("applications", "new", "total")
-    granted = [report.value("applications", r, "total") for r in ("granted", "partially_granted")]
-    results = report.value("applications", "results_total", "total")
-    g = None if None in granted else sum(granted)
-    review = report.value("review_litigation", "review", "total")
+    new, granted, _, review, _, suits, _ = key_series(report)
     r1 = next((c for c in checks if c.check == "R1" and not c.passed), None)
     review_note = f"件（原表总计；分项之和为 {format_value(r1.expected)}）" if r1 else "件"
-    suits = [report.value("review_litigation", p, "total")
-             for p in ("litigation_direct", "litigation_after_review")]
-    return (
-        Figure("新收申请", "—" if new is None else format_value(new), "件"),
-        Figure("予以公开及部分公开", _share(g, results),
-               "" if g is None or results is None else f"{format_value(g)} / {format_value(results)} 件"),
-        Figure("行政复议", "—" if review is None else format_value(review), review_note),
-        Figure("行政诉讼", "—" if None in suits else format_value(sum(suits)), "件"),
-    )
+    return (_headline(new), _headline(granted), _headline(review, review_note), _headline(suits))
 
 
 def summary(report, failing: tuple[Check, ...], total: int) -> ReportSummary:
@@ -137,22 +127,6 @@ def report_page(report: Report, checks: tuple[Check, ...], packages: Packages, f
                  NavItem("year", f"{m.year} 年", f"years/{m.year}/index.html")))
 
 
-def _totals(reports: list[Report]) -> tuple[Figure, ...]:
-    def total(table: str, *key: str) -> int:
-        return sum(v for r in reports if (v := r.value(table, *key)) is not None)
-
-    new = total("applications", "new", "total")
-    granted = total("applications", "granted", "total") + total("applications", "partially_granted", "total")
-    results = total("applications", "results_total", "total")
-    return (
-        Figure("报告", str(len(reports)), "份"),
-        Figure("新收申请", format_value(new), "件"),
-        Figure("予以公开及部分公开", _share(granted, results),
-               f"{format_value(granted)} / {format_value(results)} 件"),
-        Figure("行政复议", format_value(total("review_litigation", "review", "total")), "件"),
-    )
-
-
 @dataclass(frozen=True)
 class Units:
     """How each output unit is keyed: every report's key (its file as read and its checks) and
@@ -200,8 +174,9 @@ def build_pages(reports: list, checked: Checked, library: Library, packages: Pac
     # each year's reports by their keys: its totals are worked out again only when one changed
     year_keys = {year: key_of("year-reports", year, "".join([key(r.report_id) for r in rs]))
                  for year, rs in by_year.items()}
-    totals = {year: out.memo.value(year_keys[year], lambda rs=rs: _totals(rs))
+    totals = {year: out.memo.value(year_keys[year], lambda rs=rs: year_totals(rs))
               for year, rs in by_year.items()}
+    figures = {year: totals_figures(len(rs), totals[year]) for year, rs in by_year.items()}
     groups = histories(reports)
     found = pairs(reports, groups)
     work: list[tuple[str, Callable[[], dict[str, bytes]]]] = []  # (key, make) of every unit
@@ -257,9 +232,7 @@ def build_pages(reports: list, checked: Checked, library: Library, packages: Pac
             if k in beside:
                 out.unit(k, make)
 
-    pages = [Page("years/index.html", "years.html", "全部年度", "按年度浏览报告。", "years",
-                  tuple(YearTotals(y, totals[y]) for y in sorted(by_year, reverse=True)),
-                  (NavItem("home", "首页", "index.html"),)),
+    pages = [years_index([(y, figures[y], totals[y]) for y in sorted(by_year, reverse=True)]),
              agencies_index(groups), checks_page(reports, checks, forms, checked.tried),
              compare_index(items)]
     pages.append(Page("about/index.html", "about.html", "关于本站",
@@ -283,7 +256,7 @@ def build_pages(reports: list, checked: Checked, library: Library, packages: Pac
         return Page("index.html", "home.html", SITE_TITLE,
                     "中国各级行政机关政府信息公开工作年度报告的法定表格：可比较、可校验、可下载。",
                     "home", HomeData(tuple(map(summary_of, reports[:10])),
-                                     totals[latest_year] if latest_year else (),
+                                     figures[latest_year] if latest_year else (),
                                      latest_year, years, combined()))
 
     def datasets() -> Page:
@@ -293,7 +266,10 @@ def build_pages(reports: list, checked: Checked, library: Library, packages: Pac
                     DatasetsData(combined_docs, per_report_docs, combined(),
                                  tuple(NavItem(r.report_id, r.meta.title,
                                                f"reports/{r.report_id}/index.html")
-                                       for r in reports)),
+                                       for r in reports),
+                                 year_files=year_file_docs(),
+                                 years=tuple(replace(y, href=y.href + "#year-data")
+                                             for y in years)),
                     (NavItem("home", "首页", "index.html"),))
 
     return pages, [home, datasets], settle
@@ -313,14 +289,17 @@ def year_path(year: int, n: int = 1) -> str:
 
 
 def year_page(year: int, part: list, n: int, count: int, reports: list,
-              totals: tuple[Figure, ...], summary_of: Callable[[object], ReportSummary]) -> Page:
+              totals: tuple[Total, ...], summary_of: Callable[[object], ReportSummary]) -> Page:
     """Page ``n`` of ``count`` of a year: the reports of ``part`` with their key figures and the
-    comparison across agencies; the first page also the totals and chart of all ``reports``."""
+    comparison across agencies; the first page also the totals, chart and data of all
+    ``reports``."""
     series = tuple(series_row(r) for r in part)
-    charts, files = (), {}
+    charts, files, downloads = (), {}, ()
     if n == 1:
         chart, files = year_chart(year, reports)
         charts = (chart,)
+        downloads, data = year_downloads(year, reports, totals)
+        files.update(data)
     pages = tuple(NavItem(str(k), f"第 {k} 页", year_path(year, k))
                   for k in range(1, count + 1)) if count > 1 else ()
     suffix = f"（第 {n} 页，共 {count} 页）" if count > 1 else ""
@@ -328,8 +307,9 @@ def year_page(year: int, part: list, n: int, count: int, reports: list,
         (NavItem("year", f"{year} 年", year_path(year)),) if n > 1 else ())
     return Page(year_path(year, n), "year.html", f"{year} 年度报告{suffix}",
                 f"{year} 年度政府信息公开工作年度报告 {len(reports)} 份及其主要数据{suffix}。", "years",
-                YearData(year, tuple(map(summary_of, part)), totals if n == 1 else (), series,
-                         charts, len(reports), n, pages),
+                YearData(year, tuple(map(summary_of, part)),
+                         totals_figures(len(reports), totals) if n == 1 else (), series,
+                         charts, len(reports), n, pages, downloads),
                 crumbs, files=tuple(sorted(files.items())))
 
 

@@ -9,49 +9,100 @@ from dataclasses import dataclass
 
 from .contexts import Figure
 from .layout import format_value
-from .model import Report, derived
+from .model import ABSENT, BLANK, DASH, UNREADABLE, Report, derived
 
 
-def _sum(report: Report, table: str, keys: list[tuple[str, ...]]) -> int | None:
-    values = [report.value(table, *k) for k in keys]
-    return None if None in values else sum(values)
+# how a figure that is not a number was published, as the pages say it after the cell's name
+NOT_PUBLISHED = {BLANK: "未填", DASH: "填作“—”等符号", ABSENT: "缺行", UNREADABLE: "无法识别"}
+
+_A, _R = "applications", "review_litigation"
+_SUITS = ("litigation_direct", "litigation_after_review")
+# every cell a key series value reads, with the name the pages give it when it is not published
+PARTS: dict[tuple[str, tuple[str, ...]], str] = {
+    (_A, ("new", "total")): "新收申请",
+    (_A, ("granted", "total")): "予以公开",
+    (_A, ("partially_granted", "total")): "部分公开",
+    (_A, ("results_total", "total")): "办理结果总计",
+    (_A, ("unable.not_held", "total")): "本机关不掌握",
+    (_R, ("review", "total")): "行政复议总计",
+    (_R, ("review", "corrected")): "复议结果纠正",
+    (_R, ("litigation_direct", "total")): "直接起诉总计",
+    (_R, ("litigation_direct", "corrected")): "直接起诉结果纠正",
+    (_R, ("litigation_after_review", "total")): "复议后起诉总计",
+    (_R, ("litigation_after_review", "corrected")): "复议后起诉结果纠正",
+}
+# every cell key_series reads (and the home, year and report pages' headline figures, a subset)
+CELLS = frozenset(PARTS)
 
 
 @dataclass(frozen=True)
 class Measure:
-    """One key series value: a count (``den`` is None) or a rate ``num / den``."""
+    """One key series value: a count (``den`` is None) or a rate ``num / den``, each a number
+    only when every cell it adds up was published as one (status ``reported``); ``missing``
+    names each cell that was not, with its status."""
 
     label: str
     num: int | None
     den: int | None = None
     rate: bool = False
+    code: str = ""  # its column in the year's table as data (``new``, ``granted`` …)
+    missing: tuple[tuple[str, str], ...] = ()  # (cell's name, status) of each not published
 
     @property
     def share(self) -> float | None:
         return None if self.num is None or not self.den else self.num / self.den
 
+    @property
+    def published(self) -> bool:
+        """Whether every figure it needs was published (a rate of a zero denominator is)."""
+        return self.num is not None and (not self.rate or self.den is not None)
+
+    @property
+    def why(self) -> str:
+        """Which of its cells were not published and how (``予以公开、部分公开未填``)."""
+        return why_missing(self.missing)
+
     def figure(self) -> Figure:
         return _figure(self)
 
 
+def why_missing(missing: tuple[tuple[str, str], ...]) -> str:
+    by_status: dict[str, list[str]] = {}
+    for name, status in missing:
+        by_status.setdefault(status, []).append(name)
+    return "；".join("、".join(names) + NOT_PUBLISHED.get(status, status)
+                    for status, names in by_status.items())
+
+
 @functools.lru_cache(maxsize=65536)
 def _figure(m: Measure) -> Figure:  # the same measure is shown on many pages
+    if not m.published:
+        return Figure(m.label, "—", m.why)
     if not m.rate:
-        return Figure(m.label, "—" if m.num is None else format_value(m.num), "")
-    if m.num is None or m.den is None:
-        return Figure(m.label, "—", "未以数字公布")
+        return Figure(m.label, format_value(m.num), "")
     if m.den == 0:
         return Figure(m.label, "—", f"{format_value(m.num)} / 0")
     return Figure(m.label, f"{m.share:.1%}", f"{format_value(m.num)} / {format_value(m.den)}")
 
 
-_A, _R = "applications", "review_litigation"
-_SUITS = ("litigation_direct", "litigation_after_review")
-# every cell key_series reads (and the home, year and report pages' headline figures, a subset)
-CELLS = frozenset(
-    [(_A, (row, "total")) for row in ("new", "granted", "partially_granted", "results_total",
-                                      "unable.not_held")]
-    + [(_R, (p, col)) for p in ("review", *_SUITS) for col in ("total", "corrected")])
+def _parts(report: Report, cells: list[tuple[str, tuple[str, ...]]], missing: list
+           ) -> int | None:
+    """The sum of ``cells`` if each was published as a number; else None, each that was not
+    added to ``missing``."""
+    values = [report.value(table, *key) for table, key in cells]
+    for (table, key), value in zip(cells, values):
+        if value is None:
+            missing.append((PARTS[(table, key)], report.status(table, *key)))
+    return None if None in values else sum(values)
+
+
+def measure(report: Report, code: str, label: str, num: list, den: list | None = None
+            ) -> Measure:
+    missing: list[tuple[str, str]] = []
+    top = _parts(report, num, missing)
+    bottom = _parts(report, den, missing) if den is not None else None
+    return Measure(label, top, bottom, den is not None, code,
+                   tuple(dict.fromkeys(missing)))
 
 
 def key_series(report: Report) -> tuple[Measure, ...]:
@@ -62,24 +113,23 @@ def key_series(report: Report) -> tuple[Measure, ...]:
 
 def new_applications(report: Report) -> Measure:
     """The first of ``key_series`` alone (a year's chart of 1,700 reports needs no other)."""
-    return Measure("新收申请", report.value("applications", "new", "total"))
+    return measure(report, "new", "新收申请", [(_A, ("new", "total"))])
 
 
 def _key_series(report: Report) -> tuple[Measure, ...]:
-    a, r = "applications", "review_litigation"
-    granted = _sum(report, a, [("granted", "total"), ("partially_granted", "total")])
-    results = report.value(a, "results_total", "total")
-    suits = ("litigation_direct", "litigation_after_review")
+    results = [(_A, ("results_total", "total"))]
+    review = [(_R, ("review", "total"))]
+    suits = [(_R, (p, "total")) for p in _SUITS]
     return (
         new_applications(report),
-        Measure("予以公开及部分公开", granted, results, rate=True),
-        Measure("本机关不掌握", report.value(a, "unable.not_held", "total"), results, rate=True),
-        Measure("行政复议", report.value(r, "review", "total")),
-        Measure("复议纠正率", report.value(r, "review", "corrected"),
-                report.value(r, "review", "total"), rate=True),
-        Measure("行政诉讼", _sum(report, r, [(p, "total") for p in suits])),
-        Measure("诉讼纠正率", _sum(report, r, [(p, "corrected") for p in suits]),
-                _sum(report, r, [(p, "total") for p in suits]), rate=True),
+        measure(report, "granted", "予以公开及部分公开",
+                [(_A, ("granted", "total")), (_A, ("partially_granted", "total"))], results),
+        measure(report, "not_held", "本机关不掌握", [(_A, ("unable.not_held", "total"))], results),
+        measure(report, "review", "行政复议", review),
+        measure(report, "review_corrected", "复议纠正率", [(_R, ("review", "corrected"))], review),
+        measure(report, "litigation", "行政诉讼", suits),
+        measure(report, "litigation_corrected", "诉讼纠正率",
+                [(_R, (p, "corrected")) for p in _SUITS], suits),
     )
 
 
