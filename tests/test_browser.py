@@ -334,6 +334,26 @@ def test_search_finds_known_terms(page, site_url, term, expected):
     assert page.problems.all() == []
 
 
+def test_search_page_without_javascript_explains_at_once(browser, site_url):
+    """Without JavaScript no results can come: the note saying so stands right under the lead,
+    not below the room kept for the results."""
+    for width in WIDTHS:
+        context = browser.new_context(viewport={"width": width, "height": 900},
+                                      java_script_enabled=False, locale="zh-CN")
+        try:
+            page = context.new_page()
+            page.goto(site_url + "search/index.html", wait_until="load")
+            note = page.locator("p.notice", has_text="JavaScript")
+            expect(note).to_be_visible()
+            box, lead = note.bounding_box(), page.locator("p.lead").bounding_box()
+            assert box["y"] - (lead["y"] + lead["height"]) < 40, (width, box, lead)
+            assert box["y"] + box["height"] < 900, (width, box)  # on the first screen
+            footer = page.locator("footer").bounding_box()
+            assert footer["y"] - (box["y"] + box["height"]) < 100, (width, box, footer)
+        finally:
+            context.close()
+
+
 def test_compare_from_a_report_page(page, site_url):
     open_page(page, site_url, "reports/2021-pingtan/index.html")
     page.get_by_role("link", name="两份报告逐项对比").click()
