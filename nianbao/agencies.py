@@ -6,6 +6,7 @@ from __future__ import annotations
 from .charts import YEAR_TOP, Point, counts_chart, rates_chart
 from .contexts import AgencyData, Figure, NavItem, Page, SeriesRow
 from .model import Report
+from .searchtext import pinyin
 from .series import key_series, new_applications
 
 
@@ -45,7 +46,8 @@ def agency_page(agency_id: str, mine: list[Report]) -> Page:
     """One agency's page: its reports over the years (oldest first)."""
     name = mine[-1].meta.agency
     charts, files = agency_charts(f"agencies/{agency_id}", mine)
-    data = AgencyData(name, agency_id, tuple(series_row(r) for r in mine), charts)
+    data = AgencyData(name, agency_id, tuple(series_row(r) for r in mine), charts,
+                      pinyin(name, agency_id))
     return Page(agency_path(agency_id), "agency.html", name,
                 f"{name}历年政府信息公开工作年度报告的主要数据与变化。", "agencies", data,
                 HOME + (NavItem("agencies", "机关", "agencies/index.html"),),

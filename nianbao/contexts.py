@@ -158,6 +158,7 @@ class SectionView:
     table: TableView | None
     notes_html: str = ""  # notes on the table (注：…, e.g. cells the import could not read)
     problems: tuple[CheckView, ...] = ()  # failing checks on this table, explained under it
+    gist: str = ""  # search only, not shown: the table's figures in a line (searchtext.review_gist)
 
 
 @dataclass(frozen=True)
@@ -173,6 +174,7 @@ class ReportData:
     downloads: tuple[Download, ...]
     previous: "PreviousReport | None" = None  # change against the agency's previous report
     comparisons: tuple[NavItem, ...] = ()  # compare pages this report is on
+    pinyin: str = ""  # search only, not shown: the agency's id and name in pinyin (searchtext.pinyin)
 
 
 @dataclass(frozen=True)
@@ -271,6 +273,7 @@ class AgencyData:
     agency_id: str
     rows: tuple[SeriesRow, ...]  # oldest first
     charts: tuple[Chart, ...] = ()
+    pinyin: str = ""  # search only, not shown: the agency's id and name in pinyin (searchtext.pinyin)
 
 
 @dataclass(frozen=True)

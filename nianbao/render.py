@@ -26,6 +26,7 @@ from .layout import format_value, table_views
 from .model import Check, Report
 from .memo import Emitter, Files, key_of
 from .package import PACKAGE_NAME, Packages
+from .searchtext import pinyin, review_gist
 from .series import Measure, histories, key_series
 from .site_meta import dataset_jsonld, feed, robots, sitemap
 from .totals import Total, totals_figures, year_file_docs, year_downloads, year_totals, years_index
@@ -102,7 +103,8 @@ def report_page(report: Report, checks: tuple[Check, ...], packages: Packages, f
         sections.append(SectionView(
             s.code, s.heading, markdown().render("\n\n".join(body)), table,
             markdown().render("\n\n".join(notes)) if notes else "",
-            tuple(p for p in problems if table and p.table == tables.get(s.code))))
+            tuple(p for p in problems if table and p.table == tables.get(s.code)),
+            review_gist(report) if tables.get(s.code) == "review_litigation" else ""))
     base = f"{report.meta.year}/{report.report_id}"
     downloads = (
         _download(packages, f"{base}/proactive.csv", "表二 主动公开（CSV）"),
@@ -119,7 +121,8 @@ def report_page(report: Report, checks: tuple[Check, ...], packages: Packages, f
         source_url=m.source_url, published=m.published,
         template_label=forms.versions.get(report.template, {}).get("label_zh", "混合格式"),
         preamble_html=preamble, sections=tuple(sections), checks=check_views,
-        downloads=downloads, previous=previous, comparisons=comparisons)
+        downloads=downloads, previous=previous, comparisons=comparisons,
+        pinyin=pinyin(m.agency, m.agency_id))
     return Page(f"reports/{m.report_id}/index.html", "report.html", m.title,
                 f"{m.agency} {m.year} 年政府信息公开工作年度报告：正文、三张法定表格、校验与下载。",
                 "years", data,

@@ -9,6 +9,10 @@ by what it reports on. The index holds what tells one report from another and na
 - a report's title, its agency, year, form and date line, the headline figures with their labels
   (新收申请, 行政复议 …), the section headings, the prose's own sub-headings (``<h3>``: 依申请公开 …)
   and the tables' captions (Chinese only: the English lines ``.en`` are left out);
+- words the pages carry for the index alone (nianbao/searchtext.py: attributes named by
+  ``data-pagefind-index-attrs``, neither shown nor read aloud): the agency's name in pinyin and its
+  id on a report's and an agency's page, and table 四 in a line under the heading of section 四
+  (行政复议 225 件、行政诉讼 199 件；复议结果：…), so that 行政复议 finds each report by its figures;
 - an agency's or a year's heading, lead and totals, and the about page whole.
 
 Left out: the prose paragraphs (about 3,000-8,000 characters a report: with them the index of

@@ -316,6 +316,11 @@ def test_page_has_no_axe_violations(page, site_url, path):
     ("平潭综合实验区", "agencies/pingtan/index.html"),
     ("依申请公开", "reports/2020-heilongjiang/index.html"),
     ("行政复议", "reports/2023-hongze/index.html"),
+    ("heilongjiang", "reports/2020-heilongjiang/index.html"),  # the agency's name in pinyin
+    ("heilongjiang", "agencies/heilongjiang/index.html"),
+    ("hei long jiang", "agencies/heilongjiang/index.html"),
+    ("heilongjiang sheng", "reports/2020-heilongjiang/index.html"),
+    ("hongze", "agencies/hongze/index.html"),  # its id
 ])
 def test_search_finds_known_terms(page, site_url, term, expected):
     """The header's search form (a plain GET) leads to the search page, which runs the query."""
@@ -332,6 +337,54 @@ def test_search_finds_known_terms(page, site_url, term, expected):
     assert page.url.startswith(site_url)
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     assert page.problems.all() == []
+
+
+# Each report's table 四 totals, as its search result should show them.
+REVIEW_TOTALS = {
+    "reports/2019-pingtan/index.html": "行政复议 0 件、行政诉讼 0 件",
+    "reports/2019-shanghai-office/index.html": "行政复议 7 件、行政诉讼 — 件",
+    "reports/2020-heilongjiang/index.html": "行政复议 225 件、行政诉讼 199 件",
+    "reports/2020-pingtan/index.html": "行政复议 0 件、行政诉讼 0 件",
+    "reports/2021-pingtan/index.html": "行政复议 3 件、行政诉讼 12 件",
+    "reports/2022-pingtan/index.html": "行政复议 2 件、行政诉讼 1 件",
+    "reports/2023-hongze/index.html": "行政复议 0 件、行政诉讼 0 件",
+}
+
+
+def test_search_for_reconsideration_shows_each_reports_figures(page, site_url):
+    """Every report has a section 四 headed 行政复议、行政诉讼: its result shows the report's own
+    figures, not that heading alone."""
+    open_page(page, site_url, "search/index.html?q=行政复议")
+    results = page.locator(".pagefind-ui__results > .pagefind-ui__result")
+    shown = {}
+    for result in results.all():
+        href = result.locator(".pagefind-ui__result-link").first.evaluate("e => e.href")
+        shown[href.split("#")[0].removeprefix(site_url)] = result.inner_text()
+    reports = {h: t for h, t in shown.items() if h.startswith("reports/")}
+    assert len(reports) >= 3, shown
+    for href, text in reports.items():
+        assert REVIEW_TOTALS[href] in text.replace("\u200b", ""), (href, text)
+    assert page.problems.all() == []
+
+
+def test_search_page_without_javascript_explains_at_once(browser, site_url):
+    """Without JavaScript no results can come: the note saying so stands right under the lead,
+    not below the room kept for the results."""
+    for width in WIDTHS:
+        context = browser.new_context(viewport={"width": width, "height": 900},
+                                      java_script_enabled=False, locale="zh-CN")
+        try:
+            page = context.new_page()
+            page.goto(site_url + "search/index.html", wait_until="load")
+            note = page.locator("p.notice", has_text="JavaScript")
+            expect(note).to_be_visible()
+            box, lead = note.bounding_box(), page.locator("p.lead").bounding_box()
+            assert box["y"] - (lead["y"] + lead["height"]) < 40, (width, box, lead)
+            assert box["y"] + box["height"] < 900, (width, box)  # on the first screen
+            footer = page.locator("footer").bounding_box()
+            assert footer["y"] - (box["y"] + box["height"]) < 100, (width, box, footer)
+        finally:
+            context.close()
 
 
 def test_compare_from_a_report_page(page, site_url):

@@ -10,15 +10,20 @@ import stat
 import subprocess
 import threading
 import time
-
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 
+from conftest import CONTENT
+
 from nianbao import search
+from nianbao.model import BLANK, REPORTED
+from nianbao.read import read_one
 from nianbao.search import (BUNDLE, UNUSED, SearchIndexError, index_site, pagefind_command,
                              search_copy, search_index, stop_indexing)
+from nianbao.searchtext import pinyin, review_gist
 
 
 def fragments(bundle: dict[str, bytes]) -> dict[str, dict]:
@@ -79,9 +84,60 @@ def test_a_report_is_found_by_title_agency_year_headings_and_captions_not_prose(
     for unwanted in ("按照《中华人民共和国政府信息公开条例》", "Table", "结果维持", "11,293",
                      "applications.csv", "勾稽关系校验", "下载本报告数据"):
         assert unwanted not in content, unwanted
-    assert len(content) < 1000  # the prose alone is about 8,000 characters
+    assert len(content) < 1200  # the prose alone is about 8,000 characters
     # headings with an id are the results' sub-results; the table cells' ids are not kept
     assert {a["element"] for a in report["anchors"]} <= {"section", "h2", "figure", "figcaption"}
+
+
+def test_a_report_is_found_by_its_table_four_figures_under_their_heading(bundle):
+    """行政复议 and 行政诉讼 find each report by its figures in section 四, not by the section
+    heading and caption every report shares alone (the table's cells are not indexed)."""
+    report = fragments(bundle)["/reports/2020-heilongjiang/index.html"]
+    content = text(report)
+    gist = ("行政复议 225 件、行政诉讼 199 件；复议结果：维持 109、纠正 50、其他 33、未审结 33；"
+            "诉讼：未经复议直接起诉 154、复议后起诉 45")
+    assert gist in content
+    heading = "四、因政府信息公开工作被申请行政复议、提起行政诉讼情况"
+    # in section 四 (its sub-result), right under its heading, before the table's caption
+    assert content.index(heading) < content.index(gist) < content.index("表四")
+    zero = text(fragments(bundle)["/reports/2020-pingtan/index.html"])
+    assert "行政复议 0 件、行政诉讼 0 件." in zero and "复议结果" not in zero  # all 0: no parts
+
+
+@pytest.mark.parametrize("url", ["/reports/2020-heilongjiang/index.html",
+                                 "/agencies/heilongjiang/index.html"])
+def test_an_agency_and_its_reports_are_found_by_pinyin(bundle, url):
+    found = words(text(fragments(bundle)[url]))
+    for wanted in ("heilongjiang", "heilongjiangsheng", "hei", "long", "jiang", "sheng"):
+        assert wanted in found, wanted
+
+
+def test_pinyin_reads_the_place_names_apart():
+    assert pinyin("黑龙江省人民政府", "heilongjiang") == (
+        "heilongjiang heilongjiangsheng hei long jiang sheng ren min zheng fu")
+    # read whole, 市长寿 would be shi zhang shou (mayor); 广州 keeps its 州
+    assert pinyin("重庆市长寿区人民政府", "cq-cs").split()[:6] == [
+        "cq-cs", "chongqingshi", "chongqing", "changshouqu", "changshou", "chong"]
+    assert pinyin("广州市市场监督管理局", "gz").split()[:3] == ["gz", "guangzhoushi", "guangzhou"]
+    assert pinyin("上海市人民政府办公厅", "shanghai-office").startswith("shanghai-office shanghaishi")
+
+
+def test_review_gist_is_the_table_as_printed():
+    report = read_one(CONTENT / "2019" / "shanghai-office.md", CONTENT)[0]
+    # cells printed as "—" or left blank have no figure: shown as "—", never as 0
+    assert review_gist(report) == ("行政复议 7 件、行政诉讼 — 件；复议结果：维持 5、纠正 —、其他 —、"
+                                   "未审结 2；诉讼：未经复议直接起诉 9、复议后起诉 —")
+    blank = replace(report, cells=tuple(
+        replace(c, value=None, status=BLANK) if c.table == "review_litigation" else c
+        for c in report.cells))
+    assert review_gist(blank) == ("行政复议 — 件、行政诉讼 — 件；复议结果：维持 —、纠正 —、其他 —、"
+                                  "未审结 —；诉讼：未经复议直接起诉 —、复议后起诉 —")
+    zero = replace(report, cells=tuple(
+        replace(c, value=0, status=REPORTED) if c.table == "review_litigation" else c
+        for c in report.cells))
+    assert review_gist(zero) == "行政复议 0 件、行政诉讼 0 件"
+    none = replace(report, cells=tuple(c for c in report.cells if c.table != "review_litigation"))
+    assert review_gist(none) == ""
 
 
 def test_search_copies_index_what_pagefind_indexes_of_the_pages(bundle, built_site, tmp_path):

@@ -12,6 +12,7 @@
     baseUrl: root.pathname,
     showImages: false,
     showSubResults: true,
+    excerptLength: 30,
     resetStyles: false
   });
   var input = box.querySelector("input");
