@@ -138,6 +138,10 @@ def test_report_page_csv_downloads_say_whose_table_and_why_a_cell_is_empty(built
     import pandas as pd
     page = "reports/2019-shanghai-office/index.html"
     box = soup(built_site, page).find(id="downloads")
+    docs = box.find("a", string="字段说明")["href"]  # where the columns are explained
+    target = followed(built_site, page, docs.split("#")[0])
+    assert docs.endswith("#per-report") and soup(built_site, str(target.relative_to(built_site))
+                                                 ).find(id="per-report")
     links = [a for a in box.select("ul.downloads a") if a["href"].endswith(".csv")]
     assert len(links) == 4 and all(a.has_attr("download") for a in links)
     tables = {}
@@ -167,6 +171,21 @@ def test_datasets_page_documents_every_field(built_site, built_data):
         assert section, res["name"]
         names = [code.text for code in section.select("tbody th code")]
         assert names == [f["name"] for f in res["schema"]["fields"]]
+
+
+def test_datasets_page_documents_the_per_report_files_by_name_and_status(built_site, built_data):
+    import json
+    doc = soup(built_site, "datasets/index.html")
+    sample = json.loads((built_data / "2019" / "2019-pingtan" / "datapackage.json").read_text("utf-8"))
+    for res in sample["resources"]:
+        section = doc.find(id=f"per-report-{res['name']}")
+        assert section.select_one("p.meta code").text == f"<报告编号>-{res['name']}.csv"
+        names = [code.text for code in section.select("tbody th code")]
+        assert names == [f["name"] for f in res["schema"]["fields"]]
+        assert names[:4] == ["report_id", "year", "agency_id", "agency"]
+    rows = doc.find(id="per-report-applications").select("tbody tr")
+    status = next(r for r in rows if r.th.text == "natural_person_status")
+    assert "blank" in status.select_one("td.constraints").text
 
 
 def test_home_shows_headline_and_latest(built_site):
