@@ -28,15 +28,20 @@ def _constraints(field: dict) -> str:
     return "; ".join(parts)
 
 
-def _docs(descriptor: dict, prefix: str, packages: Packages, link: bool) -> tuple[ResourceDoc, ...]:
+def _docs(descriptor: dict, prefix: str, packages: Packages, link: bool,
+          report_id: str = "") -> tuple[ResourceDoc, ...]:
+    """``report_id``: the sample report's, whose file names are shown with ``<报告编号>`` for it."""
     out = []
     for res in descriptor["resources"]:
         schema = res["schema"]
         path = f"{prefix}{res['path']}"
         size = packages.size(path) if path in packages.files else 0
         download = Download(res["path"], f"data/{path}", "CSV", f"{size / 1024:.1f} KB") if link else None
+        shown = res["path"]
+        if report_id and shown.startswith(report_id + "-"):
+            shown = "<报告编号>" + shown[len(report_id):]
         out.append(ResourceDoc(
-            name=res["name"], title=res.get("title", ""), path=res["path"],
+            name=res["name"], title=res.get("title", ""), path=shown,
             primary_key=", ".join(schema.get("primaryKey", [])),
             fields=tuple(FieldDoc(f["name"], f["type"], f.get("title", ""),
                                   f.get("description", ""), _constraints(f))
@@ -51,7 +56,8 @@ def resource_docs(packages: Packages, forms: Forms) -> tuple[tuple[ResourceDoc, 
     per_report: tuple[ResourceDoc, ...] = ()
     for path in sorted(packages.sample):
         if path.endswith("/datapackage.json"):
-            per_report = _docs(json.loads(packages.sample[path]), path.rsplit("/", 1)[0] + "/",
-                               packages, link=False)
+            folder = path.rsplit("/", 1)[0]
+            per_report = _docs(json.loads(packages.sample[path]), folder + "/", packages,
+                               link=False, report_id=folder.rsplit("/", 1)[-1])
             break
     return _docs(combined, "", packages, link=True), per_report

@@ -23,9 +23,9 @@ from .combined import PER_REPORT, Chunk, chunk, write_combined
 from .forms import Forms
 from .library import Library
 from .model import Check, Report
-from .printed import printed_tables
+from .printed import identity_row, printed_tables
 from .safe import neutralise
-from .schemas import checks_schema, combined_schemas
+from .schemas import STATUS_MEANINGS, combined_schemas, report_checks_schema
 from .slices import combined_slices
 from .memo import PARALLEL_FROM, Emitter, key_of
 from .fileops import file_facts
@@ -113,6 +113,12 @@ class Packages:
 
 
 DOWNLOADS_ONLY = (".zip", ".xlsx")  # in the site's downloads, not in datapackages/
+
+
+def report_file(report_id: str, name: str) -> str:
+    """The name of a per-report package's file of resource ``name`` (``2020-heilongjiang-
+    applications.csv``): files saved from several reports' packages never share a name."""
+    return f"{report_id}-{name}.csv"
 
 
 def _text(value: object) -> str:
@@ -334,6 +340,14 @@ def combined_descriptor(schemas: dict[str, dict], years: list[int]) -> dict:
     }
 
 
+# the last sheet of a report's workbook: what its status columns (…·公布情况) say
+STATUS_SHEET = ("公布情况说明", [{"name": "code", "title": "代码"},
+                                {"name": "label", "title": "名称"},
+                                {"name": "meaning", "title": "含义"}],
+                [{"code": code, "label": label, "meaning": meaning}
+                 for code, (label, meaning) in STATUS_MEANINGS.items()])
+
+
 def report_unit(report: Report, checks: tuple[Check, ...], forms: Forms) -> dict[str, bytes]:
     """One report's package files, its ZIP and its workbook (names relative to its folder)."""
     own, sheets = report_package(report, checks, forms)
@@ -348,14 +362,15 @@ def report_package(report: Report, checks: tuple[Check, ...], forms: Forms
     files: dict[str, bytes] = {}
     resources = []
     tables = printed_tables(report, forms)
-    schema = checks_schema(forms, with_fk=False)
-    tables["checks"] = (schema, [_check_row(c) for c in checks])
+    who = identity_row(report.meta)
+    tables["checks"] = (report_checks_schema(forms), [{**who, **_check_row(c)} for c in checks])
     sheets = []
     for name, (schema, rows) in tables.items():
-        path = f"{name}.csv"
+        path = report_file(report.report_id, name)
         files[path] = to_csv([f["name"] for f in schema["fields"]], rows)
         resources.append(_resource(name, path, schema))
         sheets.append((RESOURCE_TITLES[name][0], schema["fields"], rows))
+    sheets.append(STATUS_SHEET)
     m = report.meta
     descriptor = {
         "name": f"report-{m.report_id}",

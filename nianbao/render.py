@@ -25,7 +25,8 @@ from .library import Library
 from .layout import format_value, table_views
 from .model import Check, Report
 from .memo import Emitter, Files, key_of
-from .package import PACKAGE_NAME, Packages
+from .package import PACKAGE_NAME, Packages, report_file
+from .schemas import STATUS_MEANINGS
 from .searchtext import pinyin, review_gist
 from .series import Measure, histories, key_series
 from .site_meta import dataset_jsonld, feed, robots, sitemap
@@ -33,13 +34,7 @@ from .totals import Total, totals_figures, year_file_docs, year_downloads, year_
 
 SITE_TITLE = "政府信息公开年报数据"
 SITE_TITLE_EN = "China FOI annual reports as open data"
-STATUS_DOCS = (
-    Figure("reported", "已填数字", "报告印有数字（含 0）。只有此状态带有数值。"),
-    Figure("blank", "空白", "原表此格空白。校验时按 0 计，并在说明中注明。"),
-    Figure("dash", "符号", "原表印“-”“—”“/”等，表示无或不适用。校验时按 0 计。"),
-    Figure("absent", "缺行", "报告缺少该行；不以 0 代替。"),
-    Figure("unreadable", "无法识别", "原文无法唯一还原该数字（例如数字粘连）；不作猜测。"),
-)
+STATUS_DOCS = tuple(Figure(code, *STATUS_MEANINGS[code]) for code in STATUS_MEANINGS)
 
 
 def _headline(m: Measure, note: str = "件") -> Figure:
@@ -105,12 +100,13 @@ def report_page(report: Report, checks: tuple[Check, ...], packages: Packages, f
             markdown().render("\n\n".join(notes)) if notes else "",
             tuple(p for p in problems if table and p.table == tables.get(s.code)),
             review_gist(report) if tables.get(s.code) == "review_litigation" else ""))
-    base = f"{report.meta.year}/{report.report_id}"
+    base, rid = f"{report.meta.year}/{report.report_id}", report.report_id
     downloads = (
-        _download(packages, f"{base}/proactive.csv", "表二 主动公开（CSV）"),
-        _download(packages, f"{base}/applications.csv", "表三 依申请公开（CSV）"),
-        _download(packages, f"{base}/review_litigation.csv", "表四 复议诉讼（CSV）"),
-        _download(packages, f"{base}/checks.csv", "校验结果（CSV）"),
+        _download(packages, f"{base}/{report_file(rid, 'proactive')}", "表二 主动公开（CSV）"),
+        _download(packages, f"{base}/{report_file(rid, 'applications')}", "表三 依申请公开（CSV）"),
+        _download(packages, f"{base}/{report_file(rid, 'review_litigation')}",
+                  "表四 复议诉讼（CSV）"),
+        _download(packages, f"{base}/{report_file(rid, 'checks')}", "校验结果（CSV）"),
         _download(packages, f"{base}/{report.report_id}.xlsx", "三张表与校验结果（Excel 工作簿）"),
         _download(packages, f"{base}/datapackage.json", "数据包描述 datapackage.json"),
         _download(packages, f"{base}/{report.report_id}.zip", "整个数据包（ZIP）"),

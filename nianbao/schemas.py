@@ -13,6 +13,16 @@ RESULTS = ("pass", "fail")
 TEMPLATES = (*VERSIONS, "hybrid")
 UNITS = ("件", "项", "万元", "元")
 
+# status → (name, meaning), in Chinese: the about page and the per-report workbooks explain it so
+STATUS_MEANINGS: dict[str, tuple[str, str]] = {
+    "reported": ("已填数字", "报告印有数字（含 0）。只有此状态带有数值。"),
+    "blank": ("空白", "原表此格空白。校验时按 0 计，并在说明中注明。"),
+    "dash": ("符号", "原表印“-”“—”“/”等，表示无或不适用。校验时按 0 计。"),
+    "absent": ("缺行", "报告缺少该行；不以 0 代替。"),
+    "unreadable": ("无法识别", "原文无法唯一还原该数字（例如数字粘连）；不作猜测。"),
+}
+assert tuple(STATUS_MEANINGS) == STATUSES
+
 # name → (title zh, title en, description zh, description en)
 FIELD_DOCS: dict[str, tuple[str, str, str, str]] = {
     "report_id": ("报告编号", "Report ID", "年份-机关代码", "<year>-<agency_id>"),
@@ -78,23 +88,28 @@ def _report_fk() -> list[dict]:
     return [{"fields": ["report_id"], "reference": {"resource": "reports", "fields": ["report_id"]}}]
 
 
+def identity_fields(unique: bool = False) -> list[dict]:
+    """``report_id``, ``year``, ``agency_id``, ``agency``: whose a row is (``unique``: one row a
+    report)."""
+    report_id = {"pattern": r"^\d{4}-[a-z0-9-]+$", **({"unique": True} if unique else {})}
+    return [field("report_id", "string", True, constraints=report_id),
+            field("year", "year", True),
+            field("agency_id", "string", True, constraints={"pattern": r"^[a-z0-9-]+$"}),
+            field("agency", "string", True)]
+
+
 def combined_schemas(forms: Forms) -> dict[str, dict]:
     """The Table Schema of every resource of the combined package, in contract order."""
     active = forms.table("active")
     apps = forms.table("applications")
     review = forms.table("review_litigation")
-    report_id = field("report_id", "string", True, constraints={"pattern": r"^\d{4}-[a-z0-9-]+$"})
-    year = field("year", "year", True)
+    report_id, year = identity_fields()[:2]
     status = enum("status", STATUSES)
     count = {"minimum": 0}
     return {
         "reports": {
             "fields": [
-                field("report_id", "string", True,
-                      constraints={"pattern": r"^\d{4}-[a-z0-9-]+$", "unique": True}),
-                year,
-                field("agency_id", "string", True, constraints={"pattern": r"^[a-z0-9-]+$"}),
-                field("agency", "string", True),
+                *identity_fields(unique=True),
                 field("title", "string", True),
                 enum("template", TEMPLATES),
                 field("source_url", "string", format="uri"),
@@ -170,3 +185,10 @@ def checks_schema(forms: Forms, with_fk: bool) -> dict:
     if with_fk:
         schema["foreignKeys"] = _report_fk()
     return schema
+
+
+def report_checks_schema(forms: Forms) -> dict:
+    """A per-report package's checks: those of the combined package, whose (``report_id``,
+    ``year``, ``agency_id``, ``agency`` first, as in its other files)."""
+    schema = checks_schema(forms, with_fk=False)
+    return {**schema, "fields": [*identity_fields(), *schema["fields"][1:]]}

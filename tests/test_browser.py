@@ -206,20 +206,23 @@ def test_journey_home_to_year_to_report_to_csv(page, site_url, tmp_path):
         link.click()
     download = info.value
     assert download.failure() is None, download.failure()
-    assert download.url == site_url + "data/2020/2020-heilongjiang/applications.csv"
-    assert download.suggested_filename == "applications.csv"
+    assert download.url == site_url + "data/2020/2020-heilongjiang/2020-heilongjiang-applications.csv"
+    assert download.suggested_filename == "2020-heilongjiang-applications.csv"
     saved = tmp_path / download.suggested_filename
     download.save_as(saved)
 
     text = saved.read_bytes().decode("utf-8")
     assert not text.startswith("\ufeff"), "CSV must be UTF-8 without a BOM"
     rows = list(csv.DictReader(io.StringIO(text, newline="")))
-    assert list(rows[0]) == ["row", "label_zh", "natural_person", "commercial_enterprise",
-                             "research_institution", "public_interest_org",
-                             "legal_service_org", "other", "total"]
+    columns = ["natural_person", "commercial_enterprise", "research_institution",
+               "public_interest_org", "legal_service_org", "other", "total"]
+    assert list(rows[0]) == ["report_id", "year", "agency_id", "agency", "row", "label_zh",
+                             *columns, *(f"{c}_status" for c in columns)]
     new = {r["row"]: r for r in rows}["new"]
+    assert (new["report_id"], new["agency"]) == ("2020-heilongjiang", "黑龙江省人民政府")
     assert new["label_zh"] == "一、本年新收政府信息公开申请数量"
     assert (new["natural_person"], new["total"]) == ("5672", "6117")
+    assert new["total_status"] == "reported"
     assert page.problems.all() == []
 
 

@@ -147,7 +147,7 @@ def test_a_written_csv_gets_its_package_validated(tmp_path, built_data):
 
     root = tmp_path / "data"
     shutil.copytree(built_data, root)
-    report_csv = next(p for p in root.rglob("checks.csv") if p.parent != root / "data")
+    report_csv = next(root.rglob("*-checks.csv"))  # a per-report one
     written = {"data/applications.csv", report_csv.relative_to(root).as_posix()}
     assert verify_packages(root, root, written, root)() == []
     assert verify_packages(tmp_path / "site", root, written, root)() == []  # not the data tree
@@ -319,7 +319,7 @@ def test_output_spilled_to_files_is_the_same(tmp_path, monkeypatch):
     real_move = publish.move_into
     monkeypatch.setattr(publish, "move_into", move_into)
     build(CONTENT, tmp_path / "b" / "data", tmp_path / "b" / "site", base_url="https://x.test/")
-    assert any("2020-heilongjiang/applications.csv" in p for p in moved)
+    assert any("2020-heilongjiang/2020-heilongjiang-applications.csv" in p for p in moved)
     assert any(p.endswith("reports/2020-heilongjiang/index.html") for p in moved)
     assert all(p.startswith((".data.publish/", ".site.publish/")) for p in moved), "into twins"
 

@@ -67,22 +67,75 @@ def test_reports_resource(built_data):
                      "template": "2019", "source_url": "", "published": "", "full_text": "true"}]
 
 
+WHO = ["2020-heilongjiang", "2020", "heilongjiang", "黑龙江省人民政府"]
+
+
 def test_per_report_tables_are_printed_shape(built_data):
+    """Rows and columns as printed, after whose table it is; each value column's status after
+    the value columns."""
     base = built_data / "2020" / "2020-heilongjiang"
-    with open(base / "applications.csv", encoding="utf-8") as f:
+    with open(base / "2020-heilongjiang-applications.csv", encoding="utf-8") as f:
         rows = list(csv.reader(f))
-    assert rows[0][:3] == ["row", "label_zh", "natural_person"]
-    assert rows[1] == ["new", "一、本年新收政府信息公开申请数量", "5672", "174", "12", "23", "29",
-                       "207", "6117"]
+    columns = ["natural_person", "commercial_enterprise", "research_institution",
+               "public_interest_org", "legal_service_org", "other", "total"]
+    assert rows[0] == ["report_id", "year", "agency_id", "agency", "row", "label_zh", *columns,
+                       *(f"{c}_status" for c in columns)]
+    assert rows[1] == [*WHO, "new", "一、本年新收政府信息公开申请数量", "5672", "174", "12", "23",
+                       "29", "207", "6117", *["reported"] * 7]
     assert len(rows) == 1 + 23
-    with open(base / "review_litigation.csv", encoding="utf-8") as f:
+    with open(base / "2020-heilongjiang-review_litigation.csv", encoding="utf-8") as f:
         rows = list(csv.reader(f))
-    assert rows[1] == ["review", "行政复议", "109", "50", "33", "33", "225"]
+    assert rows[1] == [*WHO, "review", "行政复议", "109", "50", "33", "33", "225", *["reported"] * 5]
+    with open(base / "2020-heilongjiang-checks.csv", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    assert rows[0][:5] == ["report_id", "year", "agency_id", "agency", "check"]
+    assert all(r[:4] == WHO for r in rows[1:])
+
+
+def test_per_report_status_says_why_a_cell_is_empty(built_data):
+    """上海 2019 printed blank cells and dashes: each empty value has its status, in the CSV and
+    in the Table Schema (an enum); a measure table 二's article does not have has neither."""
+    base = built_data / "2019" / "2019-shanghai-office"
+    with open(base / "2019-shanghai-office-applications.csv", encoding="utf-8") as f:
+        rows = {r["row"]: r for r in csv.DictReader(f)}
+    new = rows["new"]
+    assert (new["research_institution"], new["research_institution_status"]) == ("", "blank")
+    assert (new["natural_person"], new["natural_person_status"]) == ("821", "reported")
+    with open(built_data / "data" / "applications.csv", encoding="utf-8") as f:
+        combined = {(r["row"], r["applicant"]): r["status"] for r in csv.DictReader(f)
+                    if r["report_id"] == "2019-shanghai-office"}
+    assert {(k, c): rows[k][f"{c}_status"] for k, c in combined} == combined  # the same statuses
+    for r in rows.values():  # an empty value always has a status other than reported
+        for c in ("natural_person", "total"):
+            assert (r[c] == "") == (r[f"{c}_status"] != "reported"), (r["row"], c)
+    with open(base / "2019-shanghai-office-proactive.csv", encoding="utf-8") as f:
+        regulations = next(r for r in csv.DictReader(f) if r["item"] == "regulations")
+    assert regulations["newly_made_status"] == "reported"
+    assert regulations["decisions"] == regulations["decisions_status"] == ""  # not art20_1's
+    descriptor = json.loads((base / "datapackage.json").read_text("utf-8"))
+    apps = next(r for r in descriptor["resources"] if r["name"] == "applications")
+    assert apps["path"] == "2019-shanghai-office-applications.csv"
+    status = {f["name"]: f for f in apps["schema"]["fields"]}["total_status"]
+    assert status["constraints"]["enum"] == ["reported", "blank", "dash", "absent", "unreadable"]
+    assert status["title"].startswith("总计·公布情况 / ")
 
 
 def committed_files():
     root = ROOT / "datapackages"
     return {p.relative_to(root).as_posix(): p for p in root.rglob("*") if p.is_file()}
+
+
+def test_a_status_outside_the_codes_is_invalid(built_data, tmp_path):
+    """The status columns are an enum in the Table Schema: Frictionless rejects another value."""
+    import shutil
+    base = tmp_path / "2019-shanghai-office"
+    shutil.copytree(built_data / "2019" / "2019-shanghai-office", base)
+    path = base / "2019-shanghai-office-review_litigation.csv"
+    text = path.read_text("utf-8")
+    path.write_text(text.replace(",blank,", ",empty,", 1), "utf-8")
+    report = fl_validate(str(base / "datapackage.json"))
+    assert not report.valid
+    assert report.flatten(["fieldName", "type"]) == [["corrected_status", "constraint-error"]]
 
 
 def test_committed_datapackages_are_current(built_data):

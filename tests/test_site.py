@@ -117,8 +117,49 @@ def test_check_summary_and_downloads(built_site):
     assert a3.strong.text == "一、本年新收政府信息公开申请数量"
     links = [a["href"] for a in doc.find(id="downloads").select("ul.downloads a")]
     assert [l.rsplit("/", 1)[-1] for l in links] == [
-        "proactive.csv", "applications.csv", "review_litigation.csv", "checks.csv",
+        "2020-heilongjiang-proactive.csv", "2020-heilongjiang-applications.csv",
+        "2020-heilongjiang-review_litigation.csv", "2020-heilongjiang-checks.csv",
         "2020-heilongjiang.xlsx", "datapackage.json", "2020-heilongjiang.zip"]
+
+
+def followed(site: Path, page: str, href: str) -> Path:
+    """The file a relative link of ``page`` leads to, as a browser resolves it."""
+    from posixpath import normpath
+    from urllib.parse import urljoin
+    path = unquote(urlsplit(urljoin("https://x.test/" + page, href)).path)
+    return site / normpath(path.lstrip("/"))
+
+
+def test_report_page_csv_downloads_say_whose_table_and_why_a_cell_is_empty(built_site):
+    """As a journalist downloads them: every CSV linked from 上海 2019's report page is named by
+    the report, says on every row which report, year and agency it is, and its empty cells say
+    why (the report printed 科研机构's 本年新收 as a blank cell)."""
+    import csv
+    import pandas as pd
+    page = "reports/2019-shanghai-office/index.html"
+    box = soup(built_site, page).find(id="downloads")
+    docs = box.find("a", string="字段说明")["href"]  # where the columns are explained
+    target = followed(built_site, page, docs.split("#")[0])
+    assert docs.endswith("#per-report") and soup(built_site, str(target.relative_to(built_site))
+                                                 ).find(id="per-report")
+    links = [a for a in box.select("ul.downloads a") if a["href"].endswith(".csv")]
+    assert len(links) == 4 and all(a.has_attr("download") for a in links)
+    tables = {}
+    for a in links:
+        path = followed(built_site, page, a["href"])
+        assert path.is_file(), a["href"]
+        assert path.name.startswith("2019-shanghai-office-"), path.name
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        assert list(frame.columns[:4]) == ["report_id", "year", "agency_id", "agency"], path.name
+        assert frame[["report_id", "year", "agency_id", "agency"]].drop_duplicates().values.tolist(
+            ) == [["2019-shanghai-office", "2019", "shanghai-office", "上海市人民政府办公厅"]]
+        tables[path.name.removeprefix("2019-shanghai-office-")] = path
+    assert sorted(tables) == ["applications.csv", "checks.csv", "proactive.csv",
+                              "review_litigation.csv"]
+    with open(tables["applications.csv"], encoding="utf-8", newline="") as f:
+        new = next(r for r in csv.DictReader(f) if r["row"] == "new")
+    assert new["research_institution"] == "" and new["research_institution_status"] == "blank"
+    assert (new["natural_person"], new["natural_person_status"]) == ("821", "reported")
 
 
 def test_datasets_page_documents_every_field(built_site, built_data):
@@ -130,6 +171,21 @@ def test_datasets_page_documents_every_field(built_site, built_data):
         assert section, res["name"]
         names = [code.text for code in section.select("tbody th code")]
         assert names == [f["name"] for f in res["schema"]["fields"]]
+
+
+def test_datasets_page_documents_the_per_report_files_by_name_and_status(built_site, built_data):
+    import json
+    doc = soup(built_site, "datasets/index.html")
+    sample = json.loads((built_data / "2019" / "2019-pingtan" / "datapackage.json").read_text("utf-8"))
+    for res in sample["resources"]:
+        section = doc.find(id=f"per-report-{res['name']}")
+        assert section.select_one("p.meta code").text == f"<报告编号>-{res['name']}.csv"
+        names = [code.text for code in section.select("tbody th code")]
+        assert names == [f["name"] for f in res["schema"]["fields"]]
+        assert names[:4] == ["report_id", "year", "agency_id", "agency"]
+    rows = doc.find(id="per-report-applications").select("tbody tr")
+    status = next(r for r in rows if r.th.text == "natural_person_status")
+    assert "blank" in status.select_one("td.constraints").text
 
 
 def test_home_shows_headline_and_latest(built_site):
@@ -151,15 +207,19 @@ def test_excel_workbook_matches_the_csv(built_site):
     base = built_site / "data" / "2020" / "2020-heilongjiang"
     wb = load_workbook(base / "2020-heilongjiang.xlsx")
     assert wb.sheetnames == ["表二 主动公开政府信息情况", "表三 收到和处理政府信息公开申请情况",
-                             "表四 行政复议、行政诉讼情况", "勾稽关系校验"]
+                             "表四 行政复议、行政诉讼情况", "勾稽关系校验", "公布情况说明"]
     sheet = wb["表三 收到和处理政府信息公开申请情况"]
     header = [c.value for c in sheet[1]]
-    assert header[:3] == ["行", "中文名称", "自然人"]
-    with open(base / "applications.csv", encoding="utf-8") as f:
+    assert header[:7] == ["报告编号", "报告年度", "机关代码", "机关", "行", "中文名称", "自然人"]
+    assert header[13:15] == ["自然人·公布情况", "商业企业·公布情况"]
+    with open(base / "2020-heilongjiang-applications.csv", encoding="utf-8") as f:
         rows = list(csv.reader(f))[1:]
     for xl_row, csv_row in zip(sheet.iter_rows(min_row=2, values_only=True), rows):
         assert [str(v) for v in xl_row] == csv_row  # numbers stay numbers, same figures
-    assert isinstance(sheet["C2"].value, int)
+    assert isinstance(sheet["G2"].value, int) and sheet["N2"].value == "reported"
+    legend = {r[0]: r[1] for r in wb["公布情况说明"].iter_rows(min_row=2, values_only=True)}
+    assert legend == {"reported": "已填数字", "blank": "空白", "dash": "符号", "absent": "缺行",
+                      "unreadable": "无法识别"}
 
 
 def test_metadata_under_a_project_subpath(tmp_path):

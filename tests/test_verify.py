@@ -1,10 +1,12 @@
 """Per-report packages are validated by Frictionless in batches (nianbao/verify.py): the same
 verdict, package by package, as validating each on its own."""
 
+import csv
 import json
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 from nianbao.verify import validate_batch, validate_one
 
@@ -31,10 +33,14 @@ def test_each_kind_of_problem_is_the_one_package_s_and_as_frictionless_reports_i
         assert old in text, (path, old)
         path.write_text(text.replace(old, new, count), "utf-8")
 
-    edit(folders[0], "checks.csv", ",pass,", ",bogus,")  # a value outside its enum
-    lines = (folders[1] / "applications.csv").read_text("utf-8").splitlines(keepends=True)
-    (folders[1] / "applications.csv").write_text("".join(lines + [lines[1]]), "utf-8")  # a key twice
-    edit(folders[2], "review_litigation.csv", "proceeding", "procedure")  # a header label
+    def named(folder, name):  # the file of resource ``name`` (``<report_id>-<name>.csv``)
+        return f"{folder.name}-{name}.csv"
+
+    edit(folders[0], named(folders[0], "checks"), ",pass,", ",bogus,")  # a value outside its enum
+    apps = folders[1] / named(folders[1], "applications")
+    lines = apps.read_text("utf-8").splitlines(keepends=True)
+    apps.write_text("".join(lines + [lines[1]]), "utf-8")  # a key twice
+    edit(folders[2], named(folders[2], "review_litigation"), "proceeding", "procedure")  # a header
     descriptor = json.loads((folders[3] / "datapackage.json").read_text("utf-8"))
     descriptor["name"] = "Not A Name"
     (folders[3] / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False), "utf-8")
@@ -52,8 +58,9 @@ def test_the_same_key_in_two_packages_is_no_problem(tmp_path, built_data):
     found = packages(tmp_path, built_data)
     rows = {}
     for p in found:
-        lines = open(p.replace("datapackage.json", "applications.csv"), encoding="utf-8").read().splitlines()
-        rows[p] = {line.split(",")[0] for line in lines[1:]}
+        folder = Path(p).parent
+        with open(folder / f"{folder.name}-applications.csv", encoding="utf-8") as f:
+            rows[p] = {r["row"] for r in csv.DictReader(f)}
     assert len(set.intersection(*rows.values())) > 10
     assert validate_batch(found) == [[] for _ in found]
 
