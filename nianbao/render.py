@@ -8,7 +8,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from dataclasses import replace
 from itertools import chain
-from urllib.parse import urlsplit
 from pathlib import Path
 
 from .checkpages import check_groups, checks_page, failing_cells
@@ -27,7 +26,7 @@ from .model import Check, Report
 from .memo import Emitter, Files, key_of
 from .package import PACKAGE_NAME, Packages
 from .series import histories
-from .site_meta import dataset_jsonld, feed, robots, sitemap
+from .site_meta import dataset_jsonld, feed, public_base, robots, sitemap
 
 SITE_TITLE = "政府信息公开年报数据"
 SITE_TITLE_EN = "China FOI annual reports as open data"
@@ -347,6 +346,7 @@ def render_site(reports: list, checked: Checked, library: Library, packages: Pac
     ``checks`` are the failing ones)."""
     checked = Checked(checked.checks, checked.totals, checked.tried)
     root = out.memo.store.root
+    base_url, base_path = public_base(base_url)  # a path only: no absolute addresses anywhere
 
     @functools.cache
     def env():  # the templates' environment, made for the first page rendered
@@ -370,7 +370,6 @@ def render_site(reports: list, checked: Checked, library: Library, packages: Pac
                                        units)
     pages.append(Page("search/index.html", "search.html", "搜索", "按机关、年度和关键词搜索报告。", "",
                       None, (NavItem("home", "首页", "index.html"),)))
-    base_path = urlsplit(base_url).path.rstrip("/") + "/" if base_url else ""
     pages.append(Page("404.html", "404.html", "页面不存在", "找不到这个页面。", "", None,
                       root_path=base_path))
     # remembered by their whole context; those showing the combined files' sizes made last

@@ -186,6 +186,55 @@ def test_metadata_under_a_project_subpath(tmp_path):
     assert ld["@type"] == "Dataset" and ld["distribution"][0]["contentUrl"] == f"{base}/data/datapackage.json"
 
 
+def test_a_path_only_base_url_writes_no_address_that_is_not_absolute(tmp_path, capsys):
+    """``--base-url /nianbao/`` tells the 404 page where the site is; the sitemap, robots'
+    ``Sitemap:``, the feed, ``og:url`` and canonical links need an absolute URL, so none is
+    written (a path there is invalid), and the build says so in one line."""
+    from nianbao.cli import main
+    from conftest import CONTENT
+    site = tmp_path / "s"
+    assert main(["build", "--content", str(CONTENT), "--data", str(tmp_path / "d"), "--site",
+                 str(site), "--no-cache", "--no-search", "--base-url", "/nianbao/"]) == 0
+    err = capsys.readouterr().err
+    assert [l for l in err.splitlines() if "--base-url" in l] == [
+        "note: --base-url /nianbao/ is a path: no sitemap.xml, feed.xml or canonical links "
+        "(they need an absolute http(s) URL)"]
+    assert not (site / "sitemap.xml").exists() and not (site / "feed.xml").exists()
+    assert "Sitemap:" not in (site / "robots.txt").read_text()
+    report = soup(site, REPORT)
+    assert not report.find("meta", property="og:url") and not report.find("link", rel="canonical")
+    import json
+    ld = json.loads(soup(site, "datasets/index.html").find("script", type="application/ld+json").string)
+    assert ld["url"] == "datasets/index.html"  # relative, as without --base-url
+    notfound = soup(site, "404.html")
+    assert notfound.find("a", string="回到首页")["href"] == "/nianbao/index.html"
+
+
+@pytest.mark.parametrize("base", ["example.org/nianbao", "nianbao/", "ftp://example.org/",
+                                  "//example.org/nianbao", "https:///nianbao", "https://x.org/?a=1"])
+def test_a_base_url_neither_absolute_nor_a_path_is_a_usage_error(tmp_path, capsys, base):
+    from nianbao.cli import main
+    with pytest.raises(SystemExit) as stop:
+        main(["build", "--data", str(tmp_path / "d"), "--site", str(tmp_path / "s"),
+              "--base-url", base])
+    assert stop.value.code == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[-1].startswith("python build.py build: error: argument --base-url: ")
+    assert "absolute http(s) URL" in lines[-1] and not (tmp_path / "s").exists()
+
+
+def test_the_pages_workflow_passes_the_absolute_address_of_the_site():
+    """configure-pages' ``base_url`` is the site's full URL (https://owner.github.io/repo): the
+    one kind of ``--base-url`` that gives the sitemap and the feed."""
+    import yaml
+    from conftest import ROOT
+    flow = yaml.safe_load((ROOT / ".github" / "workflows" / "pages.yml").read_text("utf-8"))
+    steps = flow["jobs"]["build"]["steps"]
+    pages = next(s for s in steps if s.get("uses", "").startswith("actions/configure-pages@"))
+    build = next(s["run"] for s in steps if "build.py" in s.get("run", ""))
+    assert f'--base-url "${{{{ steps.{pages["id"]}.outputs.base_url }}}}"' in build
+
+
 def test_agency_page_shows_series_with_numerators(built_site):
     doc = soup(built_site, "agencies/pingtan/index.html")
     rows = doc.select("table.series tbody tr")
