@@ -108,7 +108,8 @@ class ReportSummary:
     title: str
     agency: str
     year: int
-    template: str
+    template: str  # the data's code: 2019 | 2021 | hybrid
+    template_label: str  # as the pages name it: 2019 年格式 | 2021 年格式 | 混合格式
     href: str
     figures: tuple[Figure, ...]
     checks_passed: int
@@ -230,7 +231,8 @@ class DatasetsData:  # jsonld: the schema.org Dataset as JSON text (escaped for 
 @dataclass(frozen=True)
 class IdentityDoc:
     id: str
-    table: str
+    table: str  # the table's code (applications …)
+    table_label: str  # its short name: 表三 依申请公开
     label_zh: str
     label_en: str
 

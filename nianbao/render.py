@@ -76,13 +76,25 @@ def summary(report, failing: tuple[Check, ...], total: int) -> ReportSummary:
     failing = tuple(c for c in failing if not c.passed)
     return ReportSummary(
         report_id=m.report_id, title=m.title, agency=m.agency, year=m.year,
-        template=report.template, href=f"reports/{m.report_id}/index.html",
+        template=report.template, template_label=forms.template_name(report.template),
+        href=f"reports/{m.report_id}/index.html",
         figures=key_figures(report, failing),
         checks_passed=total - len(failing),
         checks_failed=sum(not forms.identity(c.check).soft for c in failing),
         checks_soft_failed=sum(forms.identity(c.check).soft for c in failing),
         full_text=report.full_text,
     )
+
+
+def template_label(report: Report, forms: Forms) -> str:
+    """The report page's name of its form: the document that set it, or for a report of both
+    forms which table is of which (``混合格式（表二 2021 年格式，表三 2019 年格式…）``)."""
+    if report.template != "hybrid":
+        return forms.template_name(report.template, full=True)
+    tables = "，".join(f"{forms.table(t).short} {forms.template_name(report.table_templates[t])}"
+                      for t in forms.tables if report.table_templates.get(t))
+    return f"{forms.template_name('hybrid', full=True)}（{tables}）" if tables else \
+        forms.template_name("hybrid", full=True)
 
 
 def _download(packages: Packages, path: str, label: str, note: str = "") -> Download:
@@ -126,7 +138,7 @@ def report_page(report: Report, checks: tuple[Check, ...], packages: Packages, f
     data = ReportData(
         summary=summary(report, checks, len(checks)), agency_id=m.agency_id,
         source_url=m.source_url, published=m.published,
-        template_label=forms.versions.get(report.template, {}).get("label_zh", "混合格式"),
+        template_label=template_label(report, forms),
         preamble_html=preamble, sections=tuple(sections), checks=check_views,
         downloads=downloads, previous=previous, comparisons=comparisons)
     return Page(f"reports/{m.report_id}/index.html", "report.html", m.title,
@@ -263,10 +275,11 @@ def build_pages(reports: list, checked: Checked, library: Library, packages: Pac
              compare_index(items)]
     pages.append(Page("about/index.html", "about.html", "关于本站",
                       "数据来源、勾稽关系校验的含义与各状态的解释。", "about",
-                      AboutData(tuple(IdentityDoc(i.id, i.table, i.label_zh, i.label_en)
+                      AboutData(tuple(IdentityDoc(i.id, i.table, forms.table(i.table).short,
+                                                  i.label_zh, i.label_en)
                                       for i in forms.identities),
                                 STATUS_DOCS,
-                                tuple(Figure(k, v["label_zh"], v["label_en"])
+                                tuple(Figure(forms.template_name(k), v["label_zh"], v["label_en"])
                                       for k, v in forms.versions.items())),
                       (NavItem("home", "首页", "index.html"),)))
 
