@@ -295,6 +295,9 @@ class CompareRow:
     diff: str  # b − a where both are figures, else "—"
     changed: bool
     note: str = ""  # e.g. approximately comparable
+    a_note: str = ""  # what ``a`` means where it is a mark, not a figure ("?": 原文无法唯一识别…)
+    b_note: str = ""
+    diff_note: str = ""  # why there is no difference ("—")
 
 
 @dataclass(frozen=True)
@@ -304,6 +307,7 @@ class CompareTable:
     title_en: str
     rows: tuple[CompareRow, ...]
     collapsed: bool = False  # long detail, shown folded
+    marks: tuple[Figure, ...] = ()  # legend: each mark its cells show (label) and its meaning
 
 
 @dataclass(frozen=True)
