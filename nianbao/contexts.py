@@ -161,7 +161,8 @@ class ReportData:
     agency_id: str
     source_url: str
     published: str
-    template_label: str
+    template_label: str  # the form's full name (国办公开办函〔2019〕60号格式), or 混合格式
+    template_tables: str  # a mixed report's form of each table (表二 主动公开 2021 年格式，…), or ""
     preamble_html: str
     sections: tuple[SectionView, ...]
     checks: tuple[CheckGroup, ...]

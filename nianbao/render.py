@@ -86,15 +86,12 @@ def summary(report, failing: tuple[Check, ...], total: int) -> ReportSummary:
     )
 
 
-def template_label(report: Report, forms: Forms) -> str:
-    """The report page's name of its form: the document that set it, or for a report of both
-    forms which table is of which (``混合格式（表二 2021 年格式，表三 2019 年格式…）``)."""
+def template_tables(report: Report, forms: Forms) -> str:
+    """For a report of both forms, which table is of which (``表二 主动公开 2021 年格式，…``)."""
     if report.template != "hybrid":
-        return forms.template_name(report.template, full=True)
-    tables = "，".join(f"{forms.table(t).short} {forms.template_name(report.table_templates[t])}"
-                      for t in forms.tables if report.table_templates.get(t))
-    return f"{forms.template_name('hybrid', full=True)}（{tables}）" if tables else \
-        forms.template_name("hybrid", full=True)
+        return ""
+    return "，".join(f"{forms.table(t).short} {forms.template_name(report.table_templates[t])}"
+                    for t in forms.tables if report.table_templates.get(t))
 
 
 def _download(packages: Packages, path: str, label: str, note: str = "") -> Download:
@@ -138,7 +135,8 @@ def report_page(report: Report, checks: tuple[Check, ...], packages: Packages, f
     data = ReportData(
         summary=summary(report, checks, len(checks)), agency_id=m.agency_id,
         source_url=m.source_url, published=m.published,
-        template_label=template_label(report, forms),
+        template_label=forms.template_name(report.template, full=True),
+        template_tables=template_tables(report, forms),
         preamble_html=preamble, sections=tuple(sections), checks=check_views,
         downloads=downloads, previous=previous, comparisons=comparisons)
     return Page(f"reports/{m.report_id}/index.html", "report.html", m.title,
