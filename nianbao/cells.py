@@ -78,6 +78,19 @@ def plain(value: Number) -> str:
     return format(value, "f") if isinstance(value, Decimal) else str(value)
 
 
+_MISTYPED = re.compile(r"[+\-]?[0-9A-Za-z][0-9A-Za-z,.]*(?:" + "|".join(UNITS) + ")?")
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def mistyped_figure(text: str) -> bool:
+    """A cell meant as a figure with a letter in it (``1O``, ``l2``, ``3,5o1``, ``1O万元``): only
+    ASCII digits, letters, ``,`` and ``.`` (and a unit), at least one digit, and no ordinal
+    (``1.``). A label has other characters (``1. 属于国家秘密``, ``(三)``)."""
+    t = normalise(text)
+    return (parse_cell(text) is None and any(ch.isdigit() for ch in t)
+            and _MISTYPED.fullmatch(t) is not None and re.fullmatch(r"\d+\.", t) is None)
+
+
 def looks_numeric(text: str) -> bool:
     """True for a cell that is a figure or a printed nil (not a label)."""
     parsed = parse_cell(text)

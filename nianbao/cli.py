@@ -24,7 +24,10 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--content", type=Path, default=Path("content"), help="content folder")
     b.add_argument("--data", type=Path, default=Path("datapackages"), help="data package folder")
     b.add_argument("--site", type=Path, default=Path("site"), help="site output folder")
-    b.add_argument("--base-url", default="", help="the site's public base URL or path")
+    b.add_argument("--base-url", default="", type=_base_url,
+                   help="the site's public address (https://example.org/nianbao/): the sitemap, "
+                        "the feed and canonical links need it; a path (/nianbao/) only tells the "
+                        "404 page where the site is")
     b.add_argument("--strict", action="store_true", help="fail on any unacknowledged failing check")
     b.add_argument("--no-search", action="store_true",
                    help="leave the search index as it is (make it with `python build.py search`)")
@@ -60,6 +63,16 @@ def _parser() -> argparse.ArgumentParser:
                         "report, such as a network share)")
     _speed_options(s)
     return parser
+
+
+def _base_url(text: str) -> str:
+    from .site_meta import public_base
+
+    try:
+        public_base(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+    return text
 
 
 def _speed_options(p: argparse.ArgumentParser) -> None:
@@ -209,6 +222,9 @@ def _run(args, cache: Path | None, replayable: bool = False):
     check_diags = _check_diagnostics(outcome, args.strict)
     listed = check_diags if (args.command == "check" or args.strict) else []
     shown = [d.format() for d in outcome.diagnostics + listed]
+    if args.command == "build" and args.base_url.startswith("/") and not outcome.errors:
+        shown.append(f"note: --base-url {args.base_url} is a path: no sitemap.xml, feed.xml or "
+                     "canonical links (they need an absolute http(s) URL)")
     for text in shown:
         print(text, file=sys.stderr)
     n_checks = sum(outcome.totals.values())

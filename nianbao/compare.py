@@ -12,23 +12,31 @@ from collections import defaultdict
 from decimal import Decimal
 
 from .series import Measure, histories, key_series
-from .contexts import ChangeRow, CompareData, CompareRow, CompareTable, NavItem, Page, PreviousReport
+from .contexts import (ChangeRow, CompareData, CompareRow, CompareTable, Figure, NavItem, Page,
+                       PreviousReport)
 from .forms import Forms
 from .layout import format_value
-from .model import BLANK, DASH, REPORTED, Report
+from .model import ABSENT, BLANK, DASH, REPORTED, UNREADABLE, Report
 
 YEAR_PAIRS_UP_TO = 12
-NIL = {BLANK: "空白", DASH: "", "absent": "缺", "unreadable": "?"}
+# a cell printed with no figure: (mark shown, what it means), as the report page explains it
+NIL = {BLANK: ("空白", "原表此格空白"), DASH: ("", "原表以符号表示（无或不适用）"),
+       ABSENT: ("缺", "原表缺少此行"), UNREADABLE: ("?", "原文无法唯一识别（如数字粘连），不作猜测")}
+UNSUMMED = "分项中有无法识别或缺少的格，不求和"
+NO_DIFF = "两栏不都是数字，不相减"
 
 
 def _read(report: Report, table: str, key: tuple[str, ...], kind: str = "count"):
-    """(text as printed, number or None) of one cell; None when the report has no such cell."""
+    """(text as printed, number or None, what a mark means) of one cell; None when the report
+    has no such cell."""
     cell = report.cell(table, *key)
     if cell is None:
         return None
     if cell.status == REPORTED:
-        return format_value(cell.value, kind) + (f" {cell.unit}" if kind == "money" else ""), cell.value
-    return NIL.get(cell.status) or cell.raw or "-", None
+        return (format_value(cell.value, kind) + (f" {cell.unit}" if kind == "money" else ""),
+                cell.value, "")
+    mark, meaning = NIL[cell.status]
+    return mark or cell.raw or "-", None, meaning
 
 
 def _sum_of(report: Report, table: str, rows: tuple[str, ...], col: str):
@@ -36,21 +44,40 @@ def _sum_of(report: Report, table: str, rows: tuple[str, ...], col: str):
     if all(c is None for c in cells):
         return None
     if any(c is None or c.status not in (REPORTED, BLANK, DASH) for c in cells):
-        return "?", None
+        return "?", None, UNSUMMED
     total = sum(c.value for c in cells if c.status == REPORTED)
-    return f"{format_value(total)}（{len(rows)} 项之和）", total
+    return f"{format_value(total)}（{len(rows)} 项之和）", total, ""
 
 
 def _row(label: str, label_en: str, a, b, note: str = "") -> CompareRow:
-    a_text, a_num = a or ("无此项", None)
-    b_text, b_num = b or ("无此项", None)
+    a_text, a_num, a_note = a or ("无此项", None, "")
+    b_text, b_num, b_note = b or ("无此项", None, "")
     if a_num is not None and b_num is not None:
         delta = b_num - a_num
-        diff = "0" if delta == 0 else format_value(delta, "signed")
+        diff, diff_note = "0" if delta == 0 else format_value(delta, "signed"), ""
         changed = delta != 0
     else:
-        diff, changed = "—", a_text != b_text
-    return CompareRow(label, label_en, a_text, b_text, diff, changed, note)
+        diff, diff_note, changed = "—", NO_DIFF, a_text != b_text
+    return CompareRow(label, label_en, a_text, b_text, diff, changed, note, a_note, b_note,
+                      diff_note)
+
+
+def _table(id: str, title: str, title_en: str, rows: list[CompareRow],
+           collapsed: bool = False) -> CompareTable:
+    """A table with the legend of the marks its cells show (each mark's meaning, once)."""
+    marks: dict[str, list[str]] = {}
+    for r in rows:
+        for text, meaning in ((r.a, r.a_note), (r.b, r.b_note)):
+            if meaning and text not in marks.setdefault(meaning, []):
+                marks[meaning].append(text)
+    legend = [Figure("".join(f"“{t}”" for t in texts), meaning)
+              for meaning, texts in sorted(marks.items(), key=lambda m: _ORDER.index(m[0]))]
+    if any(r.diff_note for r in rows):
+        legend.append(Figure("差值“—”", NO_DIFF))
+    return CompareTable(id, title, title_en, tuple(rows), collapsed, tuple(legend))
+
+
+_ORDER = [meaning for _, meaning in NIL.values()] + [UNSUMMED]
 
 
 def _applications(a: Report, b: Report, forms: Forms) -> tuple[CompareTable, CompareTable]:
@@ -67,15 +94,25 @@ def _applications(a: Report, b: Report, forms: Forms) -> tuple[CompareTable, Com
                         or _sum_of(r, "applications", sums[row.code].sum_of, col.code) for r in (a, b)]
             else:
                 pair = [_read(r, "applications", (row.code, col.code)) for r in (a, b)]
+            label, label_en = _in_group(table, row)
             if col.code == "total":
-                totals.append(_row(row.printed(), row.label_en, *pair))
+                totals.append(_row(label, label_en, *pair))
             else:
-                by_applicant.append(_row(f"{row.printed()} · {col.zh()}",
-                                         f"{row.label_en} · {col.label_en}", *pair))
-    return (CompareTable("applications", f"表{table.number} {table.label_zh}（总计列）",
-                         f"{table.label_en} (totals)", tuple(totals)),
-            CompareTable("applicants", f"表{table.number} 按申请人类型",
-                         f"{table.label_en} (by applicant)", tuple(by_applicant), collapsed=True))
+                by_applicant.append(_row(f"{label} · {col.zh()}", f"{label_en} · {col.label_en}",
+                                         *pair))
+    return (_table("applications", f"表{table.number} {table.label_zh}（总计列）",
+                   f"{table.label_en} (totals)", totals),
+            _table("applicants", f"表{table.number} 按申请人类型",
+                   f"{table.label_en} (by applicant)", by_applicant, collapsed=True))
+
+
+def _in_group(table, row) -> tuple[str, str]:
+    """A row of table 三 named with its group where its number alone repeats (``（三）不予公开 ·
+    1.属于国家秘密``, as the report page's table shows it under its group)."""
+    if len(row.groups) < 2:
+        return row.printed(), row.label_en
+    group = table.row_groups[row.groups[-1]]
+    return f"{group.printed()} · {row.printed()}", f"{group.label_en} · {row.label_en}"
 
 
 def _active(a: Report, b: Report, forms: Forms) -> CompareTable:
@@ -101,7 +138,7 @@ def _active(a: Report, b: Report, forms: Forms) -> CompareTable:
                 pair = [_read(r, "active", (article.code, item.code, m), label.kind) for r in (a, b)]
                 rows.append(_row(f"{item.zh()} · {label.zh()}", f"{item.label_en} · {label.label_en}",
                                  *pair))
-    return CompareTable("active", f"表{table.number} {table.label_zh}", table.label_en, tuple(rows))
+    return _table("active", f"表{table.number} {table.label_zh}", table.label_en, rows)
 
 
 def _review(a: Report, b: Report, forms: Forms) -> CompareTable:
@@ -109,8 +146,7 @@ def _review(a: Report, b: Report, forms: Forms) -> CompareTable:
     rows = [_row(f"{p.zh()} · {o.zh()}", f"{p.label_en} · {o.label_en}",
                  *[_read(r, "review_litigation", (p.code, o.code)) for r in (a, b)])
             for p in table.rows for o in table.columns]
-    return CompareTable("review_litigation", f"表{table.number} {table.label_zh}", table.label_en,
-                        tuple(rows))
+    return _table("review_litigation", f"表{table.number} {table.label_zh}", table.label_en, rows)
 
 
 def compare_path(a: Report, b: Report) -> str:

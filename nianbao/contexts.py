@@ -114,7 +114,8 @@ class ReportSummary:
     title: str
     agency: str
     year: int
-    template: str
+    template: str  # the data's code: 2019 | 2021 | hybrid
+    template_label: str  # as the pages name it: 2019 年格式 | 2021 年格式 | 混合格式
     href: str
     figures: tuple[Figure, ...]
     checks_passed: int
@@ -167,7 +168,8 @@ class ReportData:
     agency_id: str
     source_url: str
     published: str
-    template_label: str
+    template_label: str  # the form's full name (国办公开办函〔2019〕60号格式), or 混合格式
+    template_tables: str  # a mixed report's form of each table (表二 主动公开 2021 年格式，…), or ""
     preamble_html: str
     sections: tuple[SectionView, ...]
     checks: tuple[CheckGroup, ...]
@@ -247,7 +249,8 @@ class DatasetsData:  # jsonld: the schema.org Dataset as JSON text (escaped for 
 @dataclass(frozen=True)
 class IdentityDoc:
     id: str
-    table: str
+    table: str  # the table's code (applications …)
+    table_label: str  # its short name: 表三 依申请公开
     label_zh: str
     label_en: str
 
@@ -311,6 +314,9 @@ class CompareRow:
     diff: str  # b − a where both are figures, else "—"
     changed: bool
     note: str = ""  # e.g. approximately comparable
+    a_note: str = ""  # what ``a`` means where it is a mark, not a figure ("?": 原文无法唯一识别…)
+    b_note: str = ""
+    diff_note: str = ""  # why there is no difference ("—")
 
 
 @dataclass(frozen=True)
@@ -320,6 +326,7 @@ class CompareTable:
     title_en: str
     rows: tuple[CompareRow, ...]
     collapsed: bool = False  # long detail, shown folded
+    marks: tuple[Figure, ...] = ()  # legend: each mark its cells show (label) and its meaning
 
 
 @dataclass(frozen=True)

@@ -134,6 +134,12 @@ class Table:
     corner_en: str = ""
     stub_zh: str = ""
     stub_en: str = ""
+    short_zh: str = ""
+
+    @property
+    def short(self) -> str:
+        """How the pages name the table in a few characters: ``表三 依申请公开``."""
+        return f"表{self.number} {self.short_zh}"
 
     def rows_for(self, version: str) -> tuple[Label, ...]:
         return tuple(r for r in self.rows if version in r.templates)
@@ -182,9 +188,16 @@ class Forms:
     tables: dict[str, Table]
     identities: tuple[Identity, ...]
     comparable: tuple[Comparable, ...] = ()
+    mixed: dict[str, str] = field(default_factory=dict)  # the names of ``hybrid``
 
     def table(self, code: str) -> Table:
         return self.tables[code]
+
+    def template_name(self, version: str, full: bool = False) -> str:
+        """How the pages name a template version: ``2019 年格式``, ``2021 年格式``, ``混合格式``
+        (``hybrid``); ``full``: the document that set it, ``国办公开办函〔2019〕60号格式``."""
+        names = self.mixed if version == "hybrid" else self.versions.get(version)
+        return names["label_zh" if full else "short_zh"] if names else version
 
     def section(self, code: str) -> Section:
         return next(s for s in self.sections if s.code == code)
@@ -255,6 +268,7 @@ def _table(code: str, raw: dict) -> Table:
         corner_en=raw.get("corner_en", ""),
         stub_zh=raw.get("stub_zh", ""),
         stub_en=raw.get("stub_en", ""),
+        short_zh=raw["short_zh"],
         row_groups={k: _label(k, v) for k, v in raw.get("row_groups", {}).items()},
         column_groups={k: _label(k, v) for k, v in raw.get("column_groups", {}).items()},
     )
@@ -317,6 +331,7 @@ def load_forms() -> Forms:
     )
     return Forms(
         versions={str(k): v for k, v in raw["versions"].items()},
+        mixed=raw["mixed"],
         sections=sections,
         tables=tables,
         identities=identities,

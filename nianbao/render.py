@@ -8,7 +8,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from dataclasses import replace
 from itertools import chain
-from urllib.parse import urlsplit
 from pathlib import Path
 
 from .checkpages import check_groups, checks_page, failing_cells
@@ -29,7 +28,7 @@ from .package import PACKAGE_NAME, Packages, report_file
 from .schemas import STATUS_MEANINGS
 from .searchtext import pinyin, review_gist
 from .series import Measure, histories, key_series
-from .site_meta import dataset_jsonld, feed, robots, sitemap
+from .site_meta import dataset_jsonld, feed, public_base, robots, sitemap
 from .totals import Total, totals_figures, year_file_docs, year_downloads, year_totals, years_index
 
 SITE_TITLE = "政府信息公开年报数据"
@@ -63,13 +62,22 @@ def summary(report, failing: tuple[Check, ...], total: int) -> ReportSummary:
     failing = tuple(c for c in failing if not c.passed)
     return ReportSummary(
         report_id=m.report_id, title=m.title, agency=m.agency, year=m.year,
-        template=report.template, href=f"reports/{m.report_id}/index.html",
+        template=report.template, template_label=forms.template_name(report.template),
+        href=f"reports/{m.report_id}/index.html",
         figures=key_figures(report, failing),
         checks_passed=total - len(failing),
         checks_failed=sum(not forms.identity(c.check).soft for c in failing),
         checks_soft_failed=sum(forms.identity(c.check).soft for c in failing),
         full_text=report.full_text,
     )
+
+
+def template_tables(report: Report, forms: Forms) -> str:
+    """For a report of both forms, which table is of which (``表二 主动公开 2021 年格式，…``)."""
+    if report.template != "hybrid":
+        return ""
+    return "，".join(f"{forms.table(t).short} {forms.template_name(report.table_templates[t])}"
+                    for t in forms.tables if report.table_templates.get(t))
 
 
 def _download(packages: Packages, path: str, label: str, note: str = "") -> Download:
@@ -115,7 +123,8 @@ def report_page(report: Report, checks: tuple[Check, ...], packages: Packages, f
     data = ReportData(
         summary=summary(report, checks, len(checks)), agency_id=m.agency_id,
         source_url=m.source_url, published=m.published,
-        template_label=forms.versions.get(report.template, {}).get("label_zh", "混合格式"),
+        template_label=forms.template_name(report.template, full=True),
+        template_tables=template_tables(report, forms),
         preamble_html=preamble, sections=tuple(sections), checks=check_views,
         downloads=downloads, previous=previous, comparisons=comparisons,
         pinyin=pinyin(m.agency, m.agency_id))
@@ -236,10 +245,11 @@ def build_pages(reports: list, checked: Checked, library: Library, packages: Pac
              compare_index(items)]
     pages.append(Page("about/index.html", "about.html", "关于本站",
                       "数据来源、勾稽关系校验的含义与各状态的解释。", "about",
-                      AboutData(tuple(IdentityDoc(i.id, i.table, i.label_zh, i.label_en)
+                      AboutData(tuple(IdentityDoc(i.id, i.table, forms.table(i.table).short,
+                                                  i.label_zh, i.label_en)
                                       for i in forms.identities),
                                 STATUS_DOCS,
-                                tuple(Figure(k, v["label_zh"], v["label_en"])
+                                tuple(Figure(forms.template_name(k), v["label_zh"], v["label_en"])
                                       for k, v in forms.versions.items())),
                       (NavItem("home", "首页", "index.html"),)))
 
@@ -326,6 +336,7 @@ def render_site(reports: list, checked: Checked, library: Library, packages: Pac
     ``checks`` are the failing ones)."""
     checked = Checked(checked.checks, checked.totals, checked.tried)
     root = out.memo.store.root
+    base_url, base_path = public_base(base_url)  # a path only: no absolute addresses anywhere
 
     @functools.cache
     def env():  # the templates' environment, made for the first page rendered
@@ -349,7 +360,6 @@ def render_site(reports: list, checked: Checked, library: Library, packages: Pac
                                        units)
     pages.append(Page("search/index.html", "search.html", "搜索", "按机关、年度和关键词搜索报告。", "",
                       None, (NavItem("home", "首页", "index.html"),)))
-    base_path = urlsplit(base_url).path.rstrip("/") + "/" if base_url else ""
     pages.append(Page("404.html", "404.html", "页面不存在", "找不到这个页面。", "", None,
                       root_path=base_path))
     # remembered by their whole context; those showing the combined files' sizes made last

@@ -31,8 +31,10 @@ FIELD_DOCS: dict[str, tuple[str, str, str, str]] = {
     "agency_id": ("机关代码", "Agency ID", "机关名称的ASCII简写", "ASCII slug naming the agency"),
     "agency": ("机关", "Agency", "发布报告的机关（中文名称）", "The reporting agency, in Chinese"),
     "title": ("标题", "Title", "报告标题", "Title of the report as published"),
-    "template": ("格式版本", "Template", "表格所用的国家格式：2019、2021，或两者混用（hybrid）",
-                 "National template of the tables: 2019, 2021, or hybrid"),
+    "template": ("格式版本", "Template",
+                 "表格所用的国家格式：2019 即 2019 年格式，2021 即 2021 年格式，hybrid 即混合格式"
+                 "（各表所用格式不一）",
+                 "National template of the tables: 2019, 2021, or hybrid (tables of both forms)"),
     "source_url": ("原文链接", "Source URL", "报告发布的网址", "Where the report was published"),
     "published": ("发布日期", "Published", "报告的发布日期（可为空）", "Publication date, may be empty"),
     "full_text": ("含全文", "Full text", "本站是否收录报告正文", "Whether the site carries the prose"),

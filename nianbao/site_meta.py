@@ -1,11 +1,14 @@
 """The site's machine-readable files: sitemap, robots.txt, Atom feed of reports, and the
-schema.org Dataset description of the datasets page. Absolute addresses need ``--base-url``;
-without it the sitemap and feed are left out (relative links keep working everywhere)."""
+schema.org Dataset description of the datasets page. Absolute addresses need ``--base-url`` as an
+absolute http(s) URL; without it, or with a path only (``/nianbao/``: where the 404 page links
+to), the sitemap, the feed and canonical links are left out (relative links keep working
+everywhere)."""
 
 from __future__ import annotations
 
 import json
 from html import escape as _html_escape
+from urllib.parse import urlsplit
 
 from .contexts import Page
 from .model import Report
@@ -16,6 +19,25 @@ def escape(text: str) -> str:
     """``&``, ``<`` and ``>`` as XML entities (what ``xml.sax.saxutils.escape`` does, without
     the import of ``urllib.request`` and ``http.client`` it brings: 30 ms of every build's start)."""
     return _html_escape(text, quote=False)
+
+
+def public_base(base_url: str) -> tuple[str, str]:
+    """(absolute base URL or "", base path or "") of ``--base-url``: an absolute http(s) URL
+    gives both, a path from the site root (``/nianbao/``) the path only; anything else (no
+    scheme and no leading ``/``, another scheme, a query) raises ``ValueError``."""
+    if not base_url:
+        return "", ""
+    parts = urlsplit(base_url)
+    path = parts.path.rstrip("/") + "/"
+    if parts.query or parts.fragment:
+        pass
+    elif parts.scheme in ("http", "https") and parts.netloc:
+        return base_url.rstrip("/"), path
+    elif not parts.scheme and not parts.netloc and base_url.startswith("/"):
+        return "", path
+    raise ValueError(f"{base_url!r} is neither an absolute http(s) URL, which the sitemap and the "
+                     "feed need (https://example.org/nianbao/), nor a path from the site root "
+                     "(/nianbao/)")
 
 
 def absolute(base_url: str, path: str) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .cells import MAX_DIGITS, digit_count, parse_cell, plain
+from .cells import MAX_DIGITS, digit_count, mistyped_figure, parse_cell, plain
 from .diagnostics import Diagnostic, SourceText
 from .forms import Article, Forms, Label, squash
 from .labels import best
@@ -127,8 +127,10 @@ def _extra(read: TableRead, what: str, label: str, vals: list[Tok]) -> None:
 
 def _split(row: Row) -> tuple[list[Tok], list[Tok]]:
     """(label cells, the cells after the last label). Labels come before the first figure: a
-    text cell among the figures is a bad figure, not a label."""
-    first_num = next((i for i, t in enumerate(row) if t.kind == NUM), len(row))
+    text cell among the figures is a bad figure, not a label, and so is a first figure with a
+    letter in it (``1O``: reported as not a number where it is, not as a cell missing)."""
+    first_num = next((i for i, t in enumerate(row)
+                      if t.kind == NUM or t.kind == TEXT and mistyped_figure(t.text)), len(row))
     last = max((i for i, t in enumerate(row[:first_num]) if t.kind == TEXT), default=-1)
     return [t for t in row[: last + 1] if t.kind == TEXT], row[last + 1 :]
 

@@ -59,6 +59,8 @@ CLASSES = {
     "year-vs-folder": (edit("year: 2020", "year: 2021"), "year-mismatch", 5, 1),
     "not-a-number": (edit("\t5672\t174\t", "\t5672\tabc\t"), "cell-not-number",
                      line_of(SEED, CELL_ROW), 24),
+    "letter-in-first-figure": (edit("2. 其他法律行政法规禁止公开\t9\t", "2. 其他法律行政法规禁止公开\t1O\t"),
+                               "cell-not-number", line_of(SEED, "2. 其他法律行政法规禁止公开"), 19),
     "cell-count": (edit("4. 保护第三方合法权益\t288\t3\t0\t0\t0\t0\t291", "4. 保护第三方合法权益\t288\t3\t0\t0\t0\t291"),
                    "cell-count", line_of(SEED, "4. 保护第三方合法权益"), 16),
     "too-many-digits": (edit("\t5672\t174\t", "\t5672\t1740000000000000000\t"), "cell-too-large",
@@ -146,6 +148,43 @@ def test_front_matter_and_table_problems_of_one_file_come_together(tmp_path, cap
     assert status == 1
     assert located(err, path, "front-matter-year") == [(5, 1)]
     assert located(err, path, "cell-not-number") == [(line_of(SEED, CELL_ROW), 24)]
+
+
+PIPES = CONTENT / "2019" / "pingtan.md"  # the canonical form: Markdown pipe tables
+
+
+@pytest.mark.parametrize("row, cell", [
+    pytest.param("| 规章 | 0 | 0 | 0 |", "1O", id="table-2"),
+    pytest.param("| 1.属于国家秘密 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |", "1O", id="table-3"),  # its label has a digit
+    pytest.param("| 1.属于国家秘密 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |", "O1", id="table-3-letter-first"),
+    pytest.param("| 1.属于国家秘密 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |", "l2", id="table-3-lowercase-l"),
+    pytest.param("| 行政复议 | 0 | 0 | 0 | 0 | 0 |", "1O", id="table-4"),
+])
+def test_a_letter_in_a_rows_first_figure_is_not_a_number_at_that_cell(tmp_path, capsys, row, cell):
+    """``| 1O | 0 |…`` is a figure mistyped, not a part of the row's label: not ``cell-count`` with
+    the caret on the next cell, but ``cell-not-number`` where the letter is."""
+    seed = PIPES.read_text("utf-8")
+    label, rest = row[2:].split(" | 0 ", 1)
+    bad = f"| {label} | {cell} {rest}"
+    assert row in seed
+    content = tmp_path / "content"
+    (content / "2019").mkdir(parents=True)
+    path = content / "2019" / "pingtan.md"
+    path.write_text(seed.replace(row, bad, 1), "utf-8")
+    status, err = check(content, capsys)
+    assert status == 1 and "Traceback" not in err
+    assert located(err, path, "cell-not-number") == [(line_of(seed, row), bad.index(cell) + 1)], err
+    assert f"{cell!r} is not a number" in err
+    assert "cell-count" not in err and "table-unknown" not in err
+
+
+def test_labels_with_digits_and_letters_are_no_mistyped_figures():
+    from nianbao.cells import mistyped_figure
+    for label in ("1.", "1．", "12.", "1、", "(1)", "（三）", "A", "Other", "1. 属于国家秘密",
+                  "2.其他法律行政法规禁止公开", "第二十条第（一）项", "3.危及“三安全一稳定”", "12", "-", "A项", "1项"):
+        assert not mistyped_figure(label), label
+    for figure in ("1O", "O1", "l2", "3,5o1", "1O万元", "+1O", "１Ｏ"):
+        assert mistyped_figure(figure), figure
 
 
 BROKEN = {  # several files, each broken its own way, in one content folder

@@ -246,6 +246,93 @@ def test_metadata_under_a_project_subpath(tmp_path):
     assert ld["@type"] == "Dataset" and ld["distribution"][0]["contentUrl"] == f"{base}/data/datapackage.json"
 
 
+def test_a_path_only_base_url_writes_no_address_that_is_not_absolute(tmp_path, capsys):
+    """``--base-url /nianbao/`` tells the 404 page where the site is; the sitemap, robots'
+    ``Sitemap:``, the feed, ``og:url`` and canonical links need an absolute URL, so none is
+    written (a path there is invalid), and the build says so in one line."""
+    from nianbao.cli import main
+    from conftest import CONTENT
+    site = tmp_path / "s"
+    assert main(["build", "--content", str(CONTENT), "--data", str(tmp_path / "d"), "--site",
+                 str(site), "--no-cache", "--no-search", "--base-url", "/nianbao/"]) == 0
+    err = capsys.readouterr().err
+    assert [l for l in err.splitlines() if "--base-url" in l] == [
+        "note: --base-url /nianbao/ is a path: no sitemap.xml, feed.xml or canonical links "
+        "(they need an absolute http(s) URL)"]
+    assert not (site / "sitemap.xml").exists() and not (site / "feed.xml").exists()
+    assert "Sitemap:" not in (site / "robots.txt").read_text()
+    report = soup(site, REPORT)
+    assert not report.find("meta", property="og:url") and not report.find("link", rel="canonical")
+    import json
+    ld = json.loads(soup(site, "datasets/index.html").find("script", type="application/ld+json").string)
+    assert ld["url"] == "datasets/index.html"  # relative, as without --base-url
+    notfound = soup(site, "404.html")
+    assert notfound.find("a", string="回到首页")["href"] == "/nianbao/index.html"
+
+
+@pytest.mark.parametrize("base", ["example.org/nianbao", "nianbao/", "ftp://example.org/",
+                                  "//example.org/nianbao", "https:///nianbao", "https://x.org/?a=1"])
+def test_a_base_url_neither_absolute_nor_a_path_is_a_usage_error(tmp_path, capsys, base):
+    from nianbao.cli import main
+    with pytest.raises(SystemExit) as stop:
+        main(["build", "--data", str(tmp_path / "d"), "--site", str(tmp_path / "s"),
+              "--base-url", base])
+    assert stop.value.code == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[-1].startswith("python build.py build: error: argument --base-url: ")
+    assert "absolute http(s) URL" in lines[-1] and not (tmp_path / "s").exists()
+
+
+def test_the_pages_workflow_passes_the_absolute_address_of_the_site():
+    """configure-pages' ``base_url`` is the site's full URL (https://owner.github.io/repo): the
+    one kind of ``--base-url`` that gives the sitemap and the feed."""
+    import yaml
+    from conftest import ROOT
+    flow = yaml.safe_load((ROOT / ".github" / "workflows" / "pages.yml").read_text("utf-8"))
+    steps = flow["jobs"]["build"]["steps"]
+    pages = next(s for s in steps if s.get("uses", "").startswith("actions/configure-pages@"))
+    build = next(s["run"] for s in steps if "build.py" in s.get("run", ""))
+    assert f'--base-url "${{{{ steps.{pages["id"]}.outputs.base_url }}}}"' in build
+
+
+def test_template_versions_read_in_chinese_on_every_page(built_site):
+    """The data's ``hybrid`` is 混合格式 wherever a reader meets it, and the forms are named the
+    same way on every page (2019 年格式 …); the code stays only as code (``<code>``) and where
+    the datasets page documents the ``template`` field's values."""
+    for rel in pages(built_site):
+        doc = soup(built_site, rel)
+        for field in doc.select("tr"):
+            if field.th and field.th.get_text() == "template":
+                field.decompose()
+        for code in doc.find_all("code"):
+            code.decompose()
+        text = doc.find("main").get_text()
+        assert "hybrid" not in text and "2019 格式" not in text and "2021 格式" not in text, rel
+    for rel in ("index.html", "years/2023/index.html"):
+        meta = [p.get_text(" ", strip=True) for p in soup(built_site, rel).select("ul.reports p.meta")]
+        assert any(m.startswith("淮安市洪泽区人民政府 · 2023 年 · 混合格式 ·") for m in meta), meta
+    report = soup(built_site, "reports/2023-hongze/index.html").select_one("p.meta").get_text()
+    assert "表格格式：混合格式（表二 主动公开 2021 年格式，表三 依申请公开 2019 年格式，" in report
+    pair = soup(built_site, "compare/2020-pingtan--2021-pingtan/index.html").select(".pair p")
+    assert [p.get_text(" ", strip=True).rsplit(" · ", 1)[1] for p in pair] == ["2019 年格式", "2021 年格式"]
+    about = soup(built_site, "about/index.html").find("section", attrs={"aria-labelledby": "sources"})
+    assert "混合格式" in about.get_text()
+    assert [li.strong.get_text() for li in about.find_all("li")] == ["2019 年格式", "2021 年格式"]
+    field = next(tr for tr in soup(built_site, "datasets/index.html").select("tr")
+                 if tr.th and tr.th.get_text() == "template")
+    assert "hybrid 即混合格式" in field.get_text()
+
+
+def test_about_page_names_each_identitys_table_in_chinese(built_site):
+    rows = soup(built_site, "about/index.html").select("table.checks tbody tr")
+    names = {"active": "表二 主动公开", "applications": "表三 依申请公开", "review_litigation": "表四 复议诉讼"}
+    assert len(rows) > 10
+    for tr in rows:
+        cell = tr.find("td")
+        code = cell.select_one("span.en code").get_text()  # the code, as secondary text
+        assert cell.contents[0].strip() == names[code], cell
+
+
 def test_agency_page_shows_series_with_numerators(built_site):
     doc = soup(built_site, "agencies/pingtan/index.html")
     rows = doc.select("table.series tbody tr")

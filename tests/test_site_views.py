@@ -226,3 +226,41 @@ def test_a_year_of_many_reports_is_shown_a_page_of_them_at_a_time(tmp_path, monk
     assert {(2021, 1), (2021, 3)} <= set(made) and (2021, 2) not in made
     assert {n for year, n in made} == {1, 3}
     assert "修订" in soup(site, "years/2021/3/index.html").get_text()
+
+
+def test_compare_marks_are_explained_beside_each_cell_and_under_each_table(built_site):
+    """A cell with no figure shows a mark (``?``, ``空白``, ``-``…): each says what it means on
+    hover and to a screen reader, and a legend under its table lists every mark the table uses."""
+    doc = soup(built_site, "compare/2019-pingtan--2019-shanghai-office/index.html")
+    seen = set()
+    for section in doc.select("section[aria-labelledby^=cmp-]"):
+        legend = section.select_one("p.marks")
+        for tr in section.select("table.compare tbody tr"):
+            for td in tr.find_all("td")[:2]:
+                hidden = td.find(class_="vh")
+                mark = td.get_text(strip=True).removesuffix(hidden.get_text(strip=True) if hidden else "")
+                if mark[:1].isdigit() or mark[:1] in "+-" and mark[1:2].isdigit() or mark == "无此项":
+                    assert not td.get("title"), (mark, td)
+                    continue
+                seen.add(mark)
+                assert td["title"] and hidden.get_text(strip=True) == f"（{td['title']}）", td
+                assert legend is not None and f"“{mark}” {td['title']}" in legend.get_text(), mark
+            diff = tr.find_all("td")[2]
+            if diff.get_text(strip=True).endswith("—"):
+                assert diff["title"] and "差值“—” " + diff["title"] in legend.get_text()
+    assert {"?", "空白"} <= seen
+    unreadable = next(td for td in doc.select("table.compare td") if td.get("title", "").startswith("原文无法"))
+    assert unreadable.contents[0].strip() == "?"
+
+
+def test_compare_rows_of_table_3_carry_their_group(built_site):
+    doc = soup(built_site, "compare/2019-pingtan--2019-shanghai-office/index.html")
+    totals = doc.find("section", attrs={"aria-labelledby": "cmp-applications"})
+    labels = [tr.th.contents[0].strip() for tr in totals.select("table.compare tbody tr")]
+    assert len(labels) == len(set(labels))  # no two rows read "1.…"
+    assert "（三）不予公开 · 1.属于国家秘密" in labels
+    assert "（四）无法提供 · 1.本机关不掌握相关政府信息" in labels
+    assert "（一）予以公开" in labels  # a row of the results alone keeps its own number
+    by_applicant = doc.find("section", attrs={"aria-labelledby": "cmp-applicants"})
+    assert any(tr.th.contents[0].strip() == "（三）不予公开 · 1.属于国家秘密 · 自然人"
+               for tr in by_applicant.select("tbody tr"))
