@@ -36,7 +36,8 @@ SUBPATH = "nianbao"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync"]
-WIDTHS = (1280, 375)
+WIDTHS = (1280, 375, 320)
+PHONES = (375, 320)
 
 # Every page type checked in the browser: (name, path under the site root).
 # One line per page type; the name is used in test ids and screenshot file names.
@@ -45,6 +46,7 @@ PAGES = [
     ("years", "years/index.html"),
     ("year-2020", "years/2020/index.html"),
     ("report-2020-heilongjiang", "reports/2020-heilongjiang/index.html"),
+    ("report-2019-shanghai-office", "reports/2019-shanghai-office/index.html"),  # failing checks
     ("agencies", "agencies/index.html"),
     ("agency-heilongjiang", "agencies/heilongjiang/index.html"),
     ("datasets", "datasets/index.html"),
@@ -84,9 +86,20 @@ class _Handler(SimpleHTTPRequestHandler):
         pass
 
 
+@dataclass(frozen=True)
+class Served:
+    url: str  # the site's address, under /nianbao/
+    root: Path  # the folder it is served from
+
+
 @pytest.fixture(scope="session")
-def site_url(tmp_path_factory) -> str:
-    """The content built with a base URL under /nianbao/ and served on 127.0.0.1; yields that URL."""
+def site_url(served) -> str:
+    return served.url
+
+
+@pytest.fixture(scope="session")
+def served(tmp_path_factory) -> Served:
+    """The content built with a base URL under /nianbao/ and served on 127.0.0.1."""
     out = tmp_path_factory.mktemp("browser")
     www = out / "www"
     www.mkdir()
@@ -102,7 +115,7 @@ def site_url(tmp_path_factory) -> str:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield base_url
+        yield Served(base_url, www / SUBPATH)
     finally:
         server.shutdown()
         server.server_close()
@@ -252,6 +265,62 @@ def test_page_screenshot(page, site_url, path, width):
     assert shot.stat().st_size > 0
     scroll_width = page.evaluate("document.documentElement.scrollWidth")
     assert scroll_width <= width, f"{path} scrolls sideways at {width} px: {scroll_width} px wide"
+
+
+# --- every page the build writes, on a phone; a report on paper ------------------------------
+
+
+def every_page(root: Path) -> list[str]:
+    """Every HTML file the build wrote, and the search page showing results."""
+    pages = sorted(p.relative_to(root).as_posix() for p in root.rglob("*.html"))
+    return pages + ["search/index.html?q=行政复议"]
+
+
+def test_no_page_scrolls_sideways_on_a_phone(page, served):
+    """At 375 and 320 px no page is wider than the screen: a wide table scrolls in its own box,
+    and nothing in it (the hidden text of a blank cell) reaches out of the box."""
+    pages = every_page(served.root)
+    kinds = {"reports", "compare", "years", "agencies", "checks", "datasets", "about", "search",
+             "index.html", "404.html"}
+    assert kinds <= {p.split("/")[0] for p in pages} and len(pages) > 30
+    wide = []
+    for width in PHONES:
+        page.set_viewport_size({"width": width, "height": 800})
+        for path in pages:
+            open_page(page, served.url, path)
+            scroll_width = page.evaluate("document.documentElement.scrollWidth")
+            if scroll_width > width:
+                wide.append(f"{path} at {width} px is {scroll_width} px wide")
+    assert wide == [], "\n".join(wide)
+
+
+# Each chart's smallest text as drawn: the SVG's font size times the scale of its <img>.
+CHART_TEXT = """async () => Promise.all([...document.querySelectorAll("figure.chart img")].map(async img => {
+    const svg = new DOMParser().parseFromString(await (await fetch(img.src)).text(), "image/svg+xml");
+    const root = svg.documentElement, scale = img.getBoundingClientRect().width
+        / parseFloat(root.getAttribute("viewBox").trim().split(/\\s+/)[2]);
+    const sizes = [root, ...root.querySelectorAll("text")]
+        .map(e => parseFloat(e.getAttribute("font-size"))).filter(n => n > 0);
+    return [img.getAttribute("src"), Math.min(...sizes) * scale];
+}))"""
+
+
+def test_chart_text_is_legible_on_a_phone(page, served):
+    """A chart shrunk to a phone's width shrinks its text: at least 12 px at 375, 11 at 320."""
+    charted = [p for p in every_page(served.root) if "?" not in p
+               and '<figure class="chart"' in (served.root / p).read_text(encoding="utf-8")]
+    assert any(p.startswith("years/") for p in charted)
+    assert any(p.startswith("agencies/") for p in charted)
+    small, seen = [], 0
+    for width, least in ((375, 12), (320, 11)):
+        page.set_viewport_size({"width": width, "height": 800})
+        for path in charted:
+            open_page(page, served.url, path)
+            for src, px in page.evaluate(CHART_TEXT):
+                seen += 1
+                if px < least - 0.05:
+                    small.append(f"{path} {src} at {width} px: text {px:.1f} px")
+    assert seen >= 2 * len(charted) and small == [], "\n".join(small)
 
 
 @pytest.mark.parametrize("path", PAGE_PARAMS)
