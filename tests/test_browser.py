@@ -323,6 +323,41 @@ def test_chart_text_is_legible_on_a_phone(page, served):
     assert seen >= 2 * len(charted) and small == [], "\n".join(small)
 
 
+# In one scrolling table, scrolled to its last column: the row labels not in view or covered.
+PINNED = """scroller => {
+    scroller.scrollLeft = scroller.scrollWidth;
+    const lost = [];
+    for (const th of scroller.querySelectorAll("tbody th[scope=row], tbody th[scope=rowgroup]")) {
+        window.scrollTo(0, window.scrollY + th.getBoundingClientRect().top - 80);
+        const box = scroller.getBoundingClientRect(), r = th.getBoundingClientRect();
+        const seen = document.elementFromPoint(r.left + Math.min(r.width / 2, 12),
+                                               r.top + Math.min(r.height / 2, 12));
+        if (r.left < box.left - 1 || !th.contains(seen))
+            lost.push(th.textContent.slice(0, 16) + (seen ? " under " + seen.textContent.slice(0, 16) : ""));
+    }
+    return lost;
+}"""
+
+
+def test_row_labels_stay_in_view_when_a_table_scrolls_on_a_phone(page, served):
+    """At 375 px table 三 is wider than the screen; scrolled to its last column, every row label,
+    the merged group labels too, is still in view and on top of the figures. So in every other
+    table that scrolls."""
+    page.set_viewport_size({"width": 375, "height": 800})
+    lost, scrolled = [], set()
+    for path in every_page(served.root):
+        open_page(page, served.url, path)
+        for scroller in page.locator(".scroll").all():
+            if not scroller.is_visible() or scroller.evaluate("e => e.scrollWidth <= e.clientWidth"):
+                continue
+            name = scroller.evaluate("e => e.closest('[id]').id")
+            scrolled.add((path, name))
+            lost += [f"{path} #{name}: {label}" for label in scroller.evaluate(PINNED)]
+    reports = [p for p in every_page(served.root) if p.startswith("reports/")]
+    assert {(p, "table-applications") for p in reports} <= scrolled
+    assert lost == [], "\n".join(lost)
+
+
 @pytest.mark.parametrize("path", PAGE_PARAMS)
 def test_page_loads_without_errors(page, site_url, path):
     open_page(page, site_url, path)
