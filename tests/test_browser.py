@@ -358,6 +358,30 @@ def test_row_labels_stay_in_view_when_a_table_scrolls_on_a_phone(page, served):
     assert lost == [], "\n".join(lost)
 
 
+@pytest.mark.parametrize("report", ["2020-heilongjiang", "2019-shanghai-office"])
+def test_a_report_prints_on_a4_with_table_3_on_one_page(page, served, report, tmp_path):
+    """Printed (Chromium's PDF, the page's own @page size), a report is on A4, and table 三 with
+    its merged group column stands on one page."""
+    import pypdfium2 as pdfium
+
+    open_page(page, served.url, f"reports/{report}/index.html")
+    table = page.locator("#table-applications")
+    caption = table.locator("figcaption").evaluate("e => e.firstChild.textContent")
+    labels = table.locator("tbody th").evaluate_all("els => els.map(e => e.firstChild.textContent)")
+    out = tmp_path / f"{report}.pdf"
+    page.pdf(path=str(out), prefer_css_page_size=True)
+    pdf = pdfium.PdfDocument(out)
+    try:
+        sizes = {tuple(round(x) for x in pdf[i].get_size()) for i in range(len(pdf))}
+        texts = ["".join(pdf[i].get_textpage().get_text_bounded().split()) for i in range(len(pdf))]
+    finally:
+        pdf.close()
+    assert sizes == {(595, 842)}, f"{report} prints on {sizes} pt pages, not A4 (595 × 842 pt)"
+    first = next(i for i, t in enumerate(texts) if "".join(caption.split()) in t)
+    elsewhere = [label for label in labels if "".join(label.split()) not in texts[first]]
+    assert len(labels) > 20 and elsewhere == [], f"table 三 does not fit page {first + 1}: {elsewhere}"
+
+
 @pytest.mark.parametrize("path", PAGE_PARAMS)
 def test_page_loads_without_errors(page, site_url, path):
     open_page(page, site_url, path)
