@@ -259,6 +259,7 @@ def test_page_screenshot(page, site_url, path, width):
     page.set_viewport_size({"width": width, "height": 900})
     open_page(page, site_url, path)
     page.evaluate("document.fonts.ready.then(() => true)")
+    lay_out_everything(page)  # a full-page picture: every section drawn, not only the first screen
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     shot = SCREENSHOTS / f"{NAME[path]}-{width}.png"
     page.screenshot(path=str(shot), full_page=True)
@@ -276,6 +277,26 @@ def every_page(root: Path) -> list[str]:
     return pages + ["search/index.html?q=行政复议"]
 
 
+def lay_out_everything(page: Page) -> None:
+    """Long pages lay out a section only near the screen (content-visibility: auto), and a
+    section not laid out shows nothing of its width: measured here as a reader scrolling to it
+    would see it."""
+    page.evaluate("""() => { for (const e of document.querySelectorAll("*"))
+        if (getComputedStyle(e).contentVisibility === "auto") e.style.contentVisibility = "visible"; }""")
+
+
+def test_a_long_page_lays_out_only_what_is_near_the_screen(page, site_url):
+    """A phone's blocking time on a report page was mostly its first layout, of the whole page:
+    a section far below the screen is skipped until the reader comes near it."""
+    page.set_viewport_size({"width": 375, "height": 800})
+    open_page(page, site_url, "reports/2020-heilongjiang/index.html")
+    drawn = "e => e.checkVisibility({contentVisibilityAuto: true})"
+    checks = page.locator("#checks table")
+    assert not checks.evaluate(drawn)
+    checks.scroll_into_view_if_needed()
+    page.wait_for_function(f"() => ({drawn})(document.querySelector('#checks table'))")
+
+
 def test_no_page_scrolls_sideways_on_a_phone(page, served):
     """At 375 and 320 px no page is wider than the screen: a wide table scrolls in its own box,
     and nothing in it (the hidden text of a blank cell) reaches out of the box."""
@@ -288,6 +309,7 @@ def test_no_page_scrolls_sideways_on_a_phone(page, served):
         page.set_viewport_size({"width": width, "height": 800})
         for path in pages:
             open_page(page, served.url, path)
+            lay_out_everything(page)
             scroll_width = page.evaluate("document.documentElement.scrollWidth")
             if scroll_width > width:
                 wide.append(f"{path} at {width} px is {scroll_width} px wide")
@@ -347,6 +369,7 @@ def test_row_labels_stay_in_view_when_a_table_scrolls_on_a_phone(page, served):
     lost, scrolled = [], set()
     for path in every_page(served.root):
         open_page(page, served.url, path)
+        lay_out_everything(page)
         for scroller in page.locator(".scroll").all():
             if not scroller.is_visible() or scroller.evaluate("e => e.scrollWidth <= e.clientWidth"):
                 continue
