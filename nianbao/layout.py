@@ -125,9 +125,11 @@ def _applications(report: Report, forms: Forms, failing: Failing, version: str) 
             span = sum(1 for r in present[i:] if r.groups[: level + 1] == row.groups[: level + 1])
             label = groups[g]
             cells.append(HeadCell(label.printed(), label.label_en, rowspan=span,
-                                  scope="rowgroup", cls="group"))
+                                  scope="rowgroup", cls=f"group at{level}"))
+        # at<n>: the label column the cell starts in, where a phone's stylesheet pins it
         cells.append(HeadCell(row.printed(version), row.label_en,
-                              colspan=depth - len(row.groups), scope="row"))
+                              colspan=depth - len(row.groups), scope="row",
+                              cls=f"at{len(row.groups)}"))
         for col in table.columns:
             cells.append(data_cell(report.cell("applications", row.code, col.code), "count",
                                    failing))

@@ -36,7 +36,8 @@ SUBPATH = "nianbao"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync"]
-WIDTHS = (1280, 375)
+WIDTHS = (1280, 375, 320)
+PHONES = (375, 320)
 
 # Every page type checked in the browser: (name, path under the site root).
 # One line per page type; the name is used in test ids and screenshot file names.
@@ -45,6 +46,7 @@ PAGES = [
     ("years", "years/index.html"),
     ("year-2020", "years/2020/index.html"),
     ("report-2020-heilongjiang", "reports/2020-heilongjiang/index.html"),
+    ("report-2019-shanghai-office", "reports/2019-shanghai-office/index.html"),  # failing checks
     ("agencies", "agencies/index.html"),
     ("agency-heilongjiang", "agencies/heilongjiang/index.html"),
     ("datasets", "datasets/index.html"),
@@ -84,9 +86,20 @@ class _Handler(SimpleHTTPRequestHandler):
         pass
 
 
+@dataclass(frozen=True)
+class Served:
+    url: str  # the site's address, under /nianbao/
+    root: Path  # the folder it is served from
+
+
 @pytest.fixture(scope="session")
-def site_url(tmp_path_factory) -> str:
-    """The content built with a base URL under /nianbao/ and served on 127.0.0.1; yields that URL."""
+def site_url(served) -> str:
+    return served.url
+
+
+@pytest.fixture(scope="session")
+def served(tmp_path_factory) -> Served:
+    """The content built with a base URL under /nianbao/ and served on 127.0.0.1."""
     out = tmp_path_factory.mktemp("browser")
     www = out / "www"
     www.mkdir()
@@ -102,7 +115,7 @@ def site_url(tmp_path_factory) -> str:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield base_url
+        yield Served(base_url, www / SUBPATH)
     finally:
         server.shutdown()
         server.server_close()
@@ -249,12 +262,150 @@ def test_page_screenshot(page, site_url, path, width):
     page.set_viewport_size({"width": width, "height": 900})
     open_page(page, site_url, path)
     page.evaluate("document.fonts.ready.then(() => true)")
+    lay_out_everything(page)  # a full-page picture: every section drawn, not only the first screen
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     shot = SCREENSHOTS / f"{NAME[path]}-{width}.png"
     page.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 0
     scroll_width = page.evaluate("document.documentElement.scrollWidth")
     assert scroll_width <= width, f"{path} scrolls sideways at {width} px: {scroll_width} px wide"
+
+
+# --- every page the build writes, on a phone; a report on paper ------------------------------
+
+
+def every_page(root: Path) -> list[str]:
+    """Every HTML file the build wrote, and the search page showing results."""
+    pages = sorted(p.relative_to(root).as_posix() for p in root.rglob("*.html"))
+    return pages + ["search/index.html?q=行政复议"]
+
+
+def lay_out_everything(page: Page) -> None:
+    """Long pages lay out a section only near the screen (content-visibility: auto), and a
+    section not laid out shows nothing of its width: measured here as a reader scrolling to it
+    would see it."""
+    page.evaluate("""() => { for (const e of document.querySelectorAll("*"))
+        if (getComputedStyle(e).contentVisibility === "auto") e.style.contentVisibility = "visible"; }""")
+
+
+def test_a_long_page_lays_out_only_what_is_near_the_screen(page, site_url):
+    """A phone's blocking time on a report page was mostly its first layout, of the whole page:
+    a section far below the screen is skipped until the reader comes near it."""
+    page.set_viewport_size({"width": 375, "height": 800})
+    open_page(page, site_url, "reports/2020-heilongjiang/index.html")
+    drawn = "e => e.checkVisibility({contentVisibilityAuto: true})"
+    checks = page.locator("#checks table")
+    assert not checks.evaluate(drawn)
+    checks.scroll_into_view_if_needed()
+    page.wait_for_function(f"() => ({drawn})(document.querySelector('#checks table'))")
+
+
+def test_no_page_scrolls_sideways_on_a_phone(page, served):
+    """At 375 and 320 px no page is wider than the screen: a wide table scrolls in its own box,
+    and nothing in it (the hidden text of a blank cell) reaches out of the box."""
+    pages = every_page(served.root)
+    kinds = {"reports", "compare", "years", "agencies", "checks", "datasets", "about", "search",
+             "index.html", "404.html"}
+    assert kinds <= {p.split("/")[0] for p in pages} and len(pages) > 30
+    wide = []
+    for width in PHONES:
+        page.set_viewport_size({"width": width, "height": 800})
+        for path in pages:
+            open_page(page, served.url, path)
+            lay_out_everything(page)
+            scroll_width = page.evaluate("document.documentElement.scrollWidth")
+            if scroll_width > width:
+                wide.append(f"{path} at {width} px is {scroll_width} px wide")
+    assert wide == [], "\n".join(wide)
+
+
+# Each chart's smallest text as drawn: the SVG's font size times the scale of its <img>.
+CHART_TEXT = """async () => Promise.all([...document.querySelectorAll("figure.chart img")].map(async img => {
+    const svg = new DOMParser().parseFromString(await (await fetch(img.src)).text(), "image/svg+xml");
+    const root = svg.documentElement, scale = img.getBoundingClientRect().width
+        / parseFloat(root.getAttribute("viewBox").trim().split(/\\s+/)[2]);
+    const sizes = [root, ...root.querySelectorAll("text")]
+        .map(e => parseFloat(e.getAttribute("font-size"))).filter(n => n > 0);
+    return [img.getAttribute("src"), Math.min(...sizes) * scale];
+}))"""
+
+
+def test_chart_text_is_legible_on_a_phone(page, served):
+    """A chart shrunk to a phone's width shrinks its text: at least 12 px at 375, 11 at 320."""
+    charted = [p for p in every_page(served.root) if "?" not in p
+               and '<figure class="chart"' in (served.root / p).read_text(encoding="utf-8")]
+    assert any(p.startswith("years/") for p in charted)
+    assert any(p.startswith("agencies/") for p in charted)
+    small, seen = [], 0
+    for width, least in ((375, 12), (320, 11)):
+        page.set_viewport_size({"width": width, "height": 800})
+        for path in charted:
+            open_page(page, served.url, path)
+            for src, px in page.evaluate(CHART_TEXT):
+                seen += 1
+                if px < least - 0.05:
+                    small.append(f"{path} {src} at {width} px: text {px:.1f} px")
+    assert seen >= 2 * len(charted) and small == [], "\n".join(small)
+
+
+# In one scrolling table, scrolled to its last column: the row labels not in view or covered.
+PINNED = """scroller => {
+    scroller.scrollLeft = scroller.scrollWidth;
+    const lost = [];
+    for (const th of scroller.querySelectorAll("tbody th[scope=row], tbody th[scope=rowgroup]")) {
+        window.scrollTo(0, window.scrollY + th.getBoundingClientRect().top - 80);
+        const box = scroller.getBoundingClientRect(), r = th.getBoundingClientRect();
+        const seen = document.elementFromPoint(r.left + Math.min(r.width / 2, 12),
+                                               r.top + Math.min(r.height / 2, 12));
+        if (r.left < box.left - 1 || !th.contains(seen))
+            lost.push(th.textContent.slice(0, 16) + (seen ? " under " + seen.textContent.slice(0, 16) : ""));
+    }
+    return lost;
+}"""
+
+
+def test_row_labels_stay_in_view_when_a_table_scrolls_on_a_phone(page, served):
+    """At 375 px table 三 is wider than the screen; scrolled to its last column, every row label,
+    the merged group labels too, is still in view and on top of the figures. So in every other
+    table that scrolls."""
+    page.set_viewport_size({"width": 375, "height": 800})
+    lost, scrolled = [], set()
+    for path in every_page(served.root):
+        open_page(page, served.url, path)
+        lay_out_everything(page)
+        for scroller in page.locator(".scroll").all():
+            if not scroller.is_visible() or scroller.evaluate("e => e.scrollWidth <= e.clientWidth"):
+                continue
+            name = scroller.evaluate("e => e.closest('[id]').id")
+            scrolled.add((path, name))
+            lost += [f"{path} #{name}: {label}" for label in scroller.evaluate(PINNED)]
+    reports = [p for p in every_page(served.root) if p.startswith("reports/")]
+    assert {(p, "table-applications") for p in reports} <= scrolled
+    assert lost == [], "\n".join(lost)
+
+
+@pytest.mark.parametrize("report", ["2020-heilongjiang", "2019-shanghai-office"])
+def test_a_report_prints_on_a4_with_table_3_on_one_page(page, served, report, tmp_path):
+    """Printed (Chromium's PDF, the page's own @page size), a report is on A4, and table 三 with
+    its merged group column stands on one page."""
+    import pypdfium2 as pdfium
+
+    open_page(page, served.url, f"reports/{report}/index.html")
+    table = page.locator("#table-applications")
+    caption = table.locator("figcaption").evaluate("e => e.firstChild.textContent")
+    labels = table.locator("tbody th").evaluate_all("els => els.map(e => e.firstChild.textContent)")
+    out = tmp_path / f"{report}.pdf"
+    page.pdf(path=str(out), prefer_css_page_size=True)
+    pdf = pdfium.PdfDocument(out)
+    try:
+        sizes = {tuple(round(x) for x in pdf[i].get_size()) for i in range(len(pdf))}
+        texts = ["".join(pdf[i].get_textpage().get_text_bounded().split()) for i in range(len(pdf))]
+    finally:
+        pdf.close()
+    assert sizes == {(595, 842)}, f"{report} prints on {sizes} pt pages, not A4 (595 × 842 pt)"
+    first = next(i for i, t in enumerate(texts) if "".join(caption.split()) in t)
+    elsewhere = [label for label in labels if "".join(label.split()) not in texts[first]]
+    assert len(labels) > 20 and elsewhere == [], f"table 三 does not fit page {first + 1}: {elsewhere}"
 
 
 @pytest.mark.parametrize("path", PAGE_PARAMS)

@@ -66,3 +66,54 @@ def test_drawings_are_deterministic_text():
     one = svg.lines(["2020", "2021"], [svg.Series("甲", "#000", (0.5, 1 / 3))])
     assert one == svg.lines(["2020", "2021"], [svg.Series("甲", "#000", (0.5, 1 / 3))])
     assert "0.333" not in one.text  # coordinates are rounded, not float noise
+
+
+PHONE_COLUMN = 343  # px a chart has on a 375 px screen (the page's 1 rem margins taken off)
+LONG_NAME = "某某省某某市某某区人民政府办公室政务公开科与信息公开办公室"
+YEARS = [str(y) for y in range(2010, 2031)]
+
+
+def shares(n: int) -> list[svg.Series]:
+    return [svg.Series("予以公开及部分公开", "#0b57a4", ((0.5, None, 0.25) * n)[:n]),
+            svg.Series("本机关不掌握", "#b35900", (0.2,) * n, dashed=True)]
+
+
+@pytest.mark.parametrize("make", [
+    pytest.param(lambda: svg.columns(YEARS[:2], [5, 6], "件", "#000"), id="columns-2"),
+    pytest.param(lambda: svg.columns(YEARS[:12], [123_456 + i for i in range(12)], "件", "#000"),
+                 id="columns-12"),
+    pytest.param(lambda: svg.bars([LONG_NAME, "平潭综合实验区"] * 10, list(range(0, 2000, 100)),
+                                  "件", "#000"), id="bars-20"),
+    pytest.param(lambda: svg.lines(YEARS[:4], shares(4)), id="lines-4"),
+    pytest.param(lambda: svg.lines(YEARS, shares(21)), id="lines-21"),
+])
+def test_a_drawing_keeps_its_text_legible_on_a_phone(make):
+    """However many years or agencies, and however long their names, a chart shrunk to a phone's
+    column draws its text at 12 px at least, and writes nothing outside itself."""
+    drawing = make()
+    root = parse(drawing)
+    shown = min(PHONE_COLUMN, drawing.width)
+    assert float(root.get("font-size")) * shown / drawing.width >= 12
+    outside = []
+    for t in root.iter(NS + "text"):
+        x, w = float(t.get("x")), svg.text_width(t.text)
+        left = {"start": x, "middle": x - w / 2, "end": x - w}[t.get("text-anchor")]
+        if left < 0 or left + w > drawing.width:
+            outside.append(t.text)
+    assert outside == []
+
+
+def test_years_too_many_to_stand_side_by_side_lie_down_and_all_keep_their_label():
+    root = parse(svg.columns(YEARS[:12], [10_000 * (i + 1) for i in range(12)], "件", "#000"))
+    texts = [t.text for t in root.iter(NS + "text")]
+    assert all(y in texts for y in YEARS[:12])
+    bars = [r for r in root.iter(NS + "rect") if r.find(NS + "title") is not None]
+    assert len(bars) == 12 and len({r.get("height") for r in bars}) == 1  # lying: one thickness
+
+
+def test_crowded_years_on_a_line_chart_are_labelled_every_so_often():
+    root = parse(svg.lines(YEARS, shares(21)))
+    texts = [t.text for t in root.iter(NS + "text")]
+    written = [y for y in YEARS if y in texts]
+    assert written[0] == "2010" and 2 < len(written) < len(YEARS)
+    assert texts[-2:] == ["予以公开及部分公开", "本机关不掌握"]  # the legend, whole
