@@ -40,8 +40,9 @@ def pinyin(agency: str, agency_id: str) -> str:
     return " ".join(dict.fromkeys(words))
 
 
-def _figure(value) -> str:
-    return "—" if value is None else format_value(value)
+def _figure(value, unit: str = "") -> str:
+    """A figure as printed, with its unit; one not printed as a number reads 未公布, no unit."""
+    return "未公布" if value is None else f"{format_value(value)}{unit}"
 
 
 # Table 四's outcomes and kinds of lawsuit in the gist: the printed labels, shortened so that a
@@ -53,15 +54,15 @@ LAWSUITS = (("litigation_direct", "未经复议直接起诉"), ("litigation_afte
 def review_gist(report: Report) -> str:
     """Table 四 in a line: the totals of 行政复议 and 行政诉讼 (the two kinds of lawsuit added, as the
     report's headline does) first, then the outcomes of 行政复议 and the kinds of lawsuit, as
-    printed ("—" where no figure was printed; parts that are all 0 are left out); "" without
-    table 四."""
+    printed (未公布, with no unit, where no figure was printed; parts that are all 0 are left
+    out); "" without table 四."""
     if not any(c.table == "review_litigation" for c in report.cells):
         return ""
     value = functools.partial(report.value, "review_litigation")
     parts = [(label, value("review", code)) for code, label in OUTCOMES]
     suits = [(label, value(code, "total")) for code, label in LAWSUITS]
     litigation = None if any(v is None for _, v in suits) else sum(v for _, v in suits)
-    text = f"行政复议 {_figure(value('review', 'total'))} 件、行政诉讼 {_figure(litigation)} 件"
+    text = f"行政复议 {_figure(value('review', 'total'), ' 件')}、行政诉讼 {_figure(litigation, ' 件')}"
     return text + _parts("复议结果", parts) + _parts("诉讼", suits)
 
 

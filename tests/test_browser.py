@@ -496,7 +496,7 @@ def test_search_finds_known_terms(page, site_url, term, expected):
 # Each report's table 四 totals, as its search result should show them.
 REVIEW_TOTALS = {
     "reports/2019-pingtan/index.html": "行政复议 0 件、行政诉讼 0 件",
-    "reports/2019-shanghai-office/index.html": "行政复议 7 件、行政诉讼 — 件",
+    "reports/2019-shanghai-office/index.html": "行政复议 7 件、行政诉讼 未公布",
     "reports/2020-heilongjiang/index.html": "行政复议 225 件、行政诉讼 199 件",
     "reports/2020-pingtan/index.html": "行政复议 0 件、行政诉讼 0 件",
     "reports/2021-pingtan/index.html": "行政复议 3 件、行政诉讼 12 件",
@@ -518,6 +518,7 @@ def test_search_for_reconsideration_shows_each_reports_figures(page, site_url):
     assert len(reports) >= 3, shown
     for href, text in reports.items():
         assert REVIEW_TOTALS[href] in text.replace("\u200b", ""), (href, text)
+        assert "— 件" not in text and "：件" not in text, (href, text)  # no unit after no figure
     assert page.problems.all() == []
 
 

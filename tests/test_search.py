@@ -124,14 +124,14 @@ def test_pinyin_reads_the_place_names_apart():
 
 def test_review_gist_is_the_table_as_printed():
     report = read_one(CONTENT / "2019" / "shanghai-office.md", CONTENT)[0]
-    # cells printed as "—" or left blank have no figure: shown as "—", never as 0
-    assert review_gist(report) == ("行政复议 7 件、行政诉讼 — 件；复议结果：维持 5、纠正 —、其他 —、"
-                                   "未审结 2；诉讼：未经复议直接起诉 9、复议后起诉 —")
+    # cells printed as "—" or left blank have no figure: 未公布 with no unit, never 0 or "— 件"
+    assert review_gist(report) == ("行政复议 7 件、行政诉讼 未公布；复议结果：维持 5、纠正 未公布、"
+                                   "其他 未公布、未审结 2；诉讼：未经复议直接起诉 9、复议后起诉 未公布")
     blank = replace(report, cells=tuple(
         replace(c, value=None, status=BLANK) if c.table == "review_litigation" else c
         for c in report.cells))
-    assert review_gist(blank) == ("行政复议 — 件、行政诉讼 — 件；复议结果：维持 —、纠正 —、其他 —、"
-                                  "未审结 —；诉讼：未经复议直接起诉 —、复议后起诉 —")
+    assert review_gist(blank) == ("行政复议 未公布、行政诉讼 未公布；复议结果：维持 未公布、纠正 未公布、"
+                                  "其他 未公布、未审结 未公布；诉讼：未经复议直接起诉 未公布、复议后起诉 未公布")
     zero = replace(report, cells=tuple(
         replace(c, value=0, status=REPORTED) if c.table == "review_litigation" else c
         for c in report.cells))
