@@ -394,6 +394,9 @@ def test_a_report_prints_on_a4_with_table_3_on_one_page(page, served, report, tm
     table = page.locator("#table-applications")
     caption = table.locator("figcaption").evaluate("e => e.firstChild.textContent")
     labels = table.locator("tbody th").evaluate_all("els => els.map(e => e.firstChild.textContent)")
+    headed = page.locator("section:has(figure.table)").evaluate_all(
+        "els => els.map(s => [s.querySelector('h2').textContent,"
+        " s.querySelector('figure.table figcaption').firstChild.textContent])")
     out = tmp_path / f"{report}.pdf"
     page.pdf(path=str(out), prefer_css_page_size=True)
     pdf = pdfium.PdfDocument(out)
@@ -406,6 +409,10 @@ def test_a_report_prints_on_a4_with_table_3_on_one_page(page, served, report, tm
     first = next(i for i, t in enumerate(texts) if "".join(caption.split()) in t)
     elsewhere = [label for label in labels if "".join(label.split()) not in texts[first]]
     assert len(labels) > 20 and elsewhere == [], f"table 三 does not fit page {first + 1}: {elsewhere}"
+    for heading, caption in headed:  # a section's heading is not left alone at a page's foot
+        heading, caption = "".join(heading.split()), "".join(caption.split())
+        on = [i for i, t in enumerate(texts) if caption in t]
+        assert on and heading in texts[on[0]], f"{heading} is printed apart from its table"
 
 
 @pytest.mark.parametrize("path", PAGE_PARAMS)
