@@ -61,6 +61,7 @@ def _edit_figure(path: Path) -> None:
     path.write_text("\n".join(lines), "utf-8")
 
 
+@pytest.mark.slow
 def test_incremental_equals_cold_after_a_sequence_of_edits(content, tmp_path):
     out, cache = tmp_path / "out", tmp_path / "cache"
     first = build(content, out / "data", out / "site", cache_dir=cache, search=False)
@@ -112,6 +113,7 @@ def _edit_template(templates: Path, name: str, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), "utf-8")
 
 
+@pytest.mark.slow
 def test_incremental_equals_cold_after_edits_of_agencies_reports_and_templates(content, tmp_path,
                                                                               monkeypatch):
     """The edits that reach pages made from many reports (an agency's name on every page that
@@ -159,6 +161,7 @@ def test_incremental_equals_cold_after_edits_of_agencies_reports_and_templates(c
         before = now
 
 
+@pytest.mark.slow
 def test_files_changed_by_hand_deep_in_the_output_are_mended_by_check_output(content, tmp_path):
     """A build trusts what it wrote (its cost follows the change); --check-output looks at every
     file, and so does the build after it (the tree changed by hand is the twin by then)."""
@@ -188,6 +191,7 @@ def _cli(content: Path, out: Path, cache: Path) -> list[str]:
             "--no-search"]
 
 
+@pytest.mark.slow
 def test_a_build_killed_at_any_moment_leaves_complete_trees(content, tmp_path):
     out, cache = tmp_path / "out", tmp_path / "cache"
     target = sorted(content.rglob("*.md"))[1]
@@ -224,6 +228,7 @@ def test_a_build_killed_at_any_moment_leaves_complete_trees(content, tmp_path):
         live = nxt
 
 
+@pytest.mark.slow
 def test_two_builds_at_once_wait_for_each_other(content, tmp_path):
     out, cache = tmp_path / "out", tmp_path / "cache"
     procs = [subprocess.Popen(_cli(content, out, cache), stdout=subprocess.PIPE,
@@ -293,6 +298,7 @@ def test_nothing_changed_is_told_from_the_records_and_check_output_looks_at_ever
     assert differences(tree(out / "site"), want) == []
 
 
+@pytest.mark.slow
 def test_an_edit_that_adds_no_file_brings_the_twin_in_step_by_its_change_alone(content, tmp_path,
                                                                                  monkeypatch):
     """With the twin's record trusted and no path added or removed, publishing writes only the
@@ -327,6 +333,7 @@ def test_an_edit_that_adds_no_file_brings_the_twin_in_step_by_its_change_alone(c
             assert intact(out / t, check=True)
 
 
+@pytest.mark.slow
 def test_a_twin_holding_other_paths_is_lined_up_not_walked(content, tmp_path, monkeypatch):
     """After a report is removed, the twin (the tree before) holds paths the new trees do not:
     the next edit lines its record up with the new paths, removes what went away and writes the
@@ -354,6 +361,7 @@ def test_a_twin_holding_other_paths_is_lined_up_not_walked(content, tmp_path, mo
             # the removed report's files are left in it)
 
 
+@pytest.mark.slow
 def test_an_edit_takes_the_units_it_did_not_change_from_the_record_of_the_last_build(
         content, tmp_path, monkeypatch):
     """Each tree's units are recorded with the manifest they were published in: the next build
@@ -430,6 +438,7 @@ def test_no_output_path_belongs_to_two_units(content, tmp_path, monkeypatch):
     assert len(seen) > 100 and [p for p, n in seen.items() if n > 1] == []
 
 
+@pytest.mark.slow
 def test_what_the_last_build_added_on_its_own_goes_and_unknown_units_are_made_again(
         content, tmp_path, monkeypatch):
     """An edit keeps the live tree less what is gone: the files the last build added on its own
