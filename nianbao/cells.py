@@ -89,9 +89,3 @@ def mistyped_figure(text: str) -> bool:
     t = normalise(text)
     return (parse_cell(text) is None and any(ch.isdigit() for ch in t)
             and _MISTYPED.fullmatch(t) is not None and re.fullmatch(r"\d+\.", t) is None)
-
-
-def looks_numeric(text: str) -> bool:
-    """True for a cell that is a figure or a printed nil (not a label)."""
-    parsed = parse_cell(text)
-    return parsed is not None and parsed.status != BLANK

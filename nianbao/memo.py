@@ -59,9 +59,6 @@ def digests(files: Files) -> dict[str, tuple[str, int]]:
     return {p: (digest(b), len(b)) for p, b in files.items()}
 
 
-_current: list["Memo"] = []
-
-
 def stale(indexed, used) -> bool:
     """Whether an index of what the last build used is worth writing again (writing 40,000
     entries costs half a second): when more than 1 % of what this build used is missing from it
@@ -72,11 +69,6 @@ def stale(indexed, used) -> bool:
 
 INDEX = "unit-digests"
 INDEX_FROM = 256  # lookups of unit digests from which the index pays for its loading
-
-
-def current() -> "Memo":
-    """The memo of the build in progress (one that remembers nothing outside a build)."""
-    return _current[-1] if _current else Memo(None)
 
 
 class Memo:
@@ -98,11 +90,9 @@ class Memo:
         self._beside: list[Callable[[], dict[str, dict[str, tuple[str, int]]]]] = []
 
     def __enter__(self) -> "Memo":
-        _current.append(self)
         return self
 
     def __exit__(self, *exc) -> None:
-        _current.remove(self)
         if exc[0] is None and self.lasting and self._index is not None:  # (else left as it is:
             # a cache of the per-unit files, never wrong, and loaded only for many lookups)
             index = self._index

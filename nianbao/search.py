@@ -239,12 +239,6 @@ def index_site(site_dir: Path, *, prose: bool = False,
     return _index(_site_pages(site_dir, between), prose, str(site_dir))
 
 
-def search_index(pages: dict[str, bytes]) -> dict[str, bytes]:
-    """Site path → bytes of the search bundle, for the given rendered pages (site path → bytes):
-    the same bundle as index_site of a folder holding these pages."""
-    return _index(((p, pages[p]) for p in sorted(pages) if p.endswith(".html")), False, "the pages")
-
-
 def _index(pages: Iterable[tuple[str, bytes]], prose: bool, what: str) -> dict[str, bytes]:
     pagefind_binary()  # fails early, before any copy is written
     # Pagefind reads pagefind.yml/.json/.toml in its working folder and PAGEFIND_* variables:

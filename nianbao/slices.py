@@ -82,13 +82,3 @@ def combined_slices(folder: Path, schemas: dict[str, dict], ids: list[str], keys
         return problems
 
     return Slices([p for _, p in todo], settle)
-
-
-def verify_combined(folder: Path, schemas: dict[str, dict], ids: list[str], keys: dict[str, str],
-                    load: Loader, codes_csv: bytes, descriptor: bytes, memo: Memo, to_csv,
-                    validate: Callable[[list[str]], list[list[str]]]) -> list[str]:
-    """Frictionless validation of the combined package, slice by slice (module docstring):
-    problems found, none when valid. A report whose rows were valid in a slice under the same
-    descriptor (its key unchanged) is not validated again, so an edit validates a slice of one."""
-    slices = combined_slices(folder, schemas, ids, keys, load, codes_csv, descriptor, memo, to_csv)
-    return slices.settle(validate(slices.paths) if slices.paths else [])

@@ -69,3 +69,9 @@ def hung_pagefind(tmp_path, monkeypatch) -> Path:
     binary.chmod(binary.stat().st_mode | stat.S_IXUSR)
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(binary))
     return said
+
+
+def pytest_addoption(parser):
+    parser.addoption("--regen-golden", action="store_true", default=False,
+                     help="write tests/golden/ from this build instead of comparing with it "
+                          "(tests/test_golden.py; see tests/golden/README.md)")

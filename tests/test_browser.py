@@ -38,6 +38,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-sync"]
 WIDTHS = (1280, 375, 320)
 PHONES = (375, 320)
+pytestmark = pytest.mark.slow  # the quick set: pytest -m "not slow"
 
 # Every page type checked in the browser: (name, path under the site root).
 # One line per page type; the name is used in test ids and screenshot file names.

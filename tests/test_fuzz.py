@@ -21,6 +21,7 @@ from conftest import CONTENT, ROOT, SHARED
 
 SEED = 20261124
 CASES = 300
+pytestmark = pytest.mark.slow  # the quick set: pytest -m "not slow"
 
 _spec = importlib.util.spec_from_file_location("nianbao_fuzz", ROOT / "bench" / "fuzz.py")
 fuzz = importlib.util.module_from_spec(_spec)

@@ -61,6 +61,7 @@ def _edit_figure(path: Path) -> None:
     path.write_text("\n".join(lines), "utf-8")
 
 
+@pytest.mark.slow
 def test_incremental_equals_cold_after_a_sequence_of_edits(content, tmp_path):
     out, cache = tmp_path / "out", tmp_path / "cache"
     first = build(content, out / "data", out / "site", cache_dir=cache, search=False)
@@ -92,6 +93,75 @@ def test_incremental_equals_cold_after_a_sequence_of_edits(content, tmp_path):
             assert outcome.changed == 0
 
 
+def _rename_agency(content: Path, agency_id: str, old: str, new: str) -> None:
+    for p in sorted(content.glob(f"*/{agency_id}.md")):
+        p.write_text(p.read_text("utf-8").replace(f"agency: {old}\n", f"agency: {new}\n", 1),
+                     "utf-8")
+
+
+def _move_agency(content: Path, agency_id: str, new_id: str) -> None:
+    for p in sorted(content.glob(f"*/{agency_id}.md")):
+        text = p.read_text("utf-8").replace(f"agency_id: {agency_id}\n", f"agency_id: {new_id}\n")
+        (p.parent / f"{new_id}.md").write_text(text, "utf-8")
+        p.unlink()
+
+
+def _edit_template(templates: Path, name: str, old: str, new: str) -> None:
+    path = templates / name
+    text = path.read_text("utf-8")
+    assert old in text, f"{old!r} not in {name}"
+    path.write_text(text.replace(old, new, 1), "utf-8")
+
+
+@pytest.mark.slow
+def test_incremental_equals_cold_after_edits_of_agencies_reports_and_templates(content, tmp_path,
+                                                                              monkeypatch):
+    """The edits that reach pages made from many reports (an agency's name on every page that
+    names it, an agency moved to another id, a report of a new agency) and those that reach every
+    page (a template, the CSS): after each, the cached build equals a --no-cache build of the same
+    content and templates, byte for byte, and differs from the build before it."""
+    from nianbao import pipeline
+
+    templates = tmp_path / "templates"
+    shutil.copytree(pipeline.TEMPLATES, templates)
+    monkeypatch.setattr(pipeline, "TEMPLATES", templates)
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    first = build(content, out / "data", out / "site", cache_dir=cache, search=False)
+    assert not first.errors
+    extra = ROOT / "content"
+    steps = [
+        ("add a report of a new agency",
+         lambda: shutil.copytree(extra / "2023", content / "2023", dirs_exist_ok=True)),
+        ("add a second year of an agency",
+         lambda: shutil.copy(extra / "2021" / "pingtan.md", content / "2021" / "pingtan.md")),
+        ("rename an agency",
+         lambda: _rename_agency(content, "agency-00001", "临川市人民政府", "临川市政府")),
+        ("move an agency to another id", lambda: _move_agency(content, "agency-00001", "linchuan")),
+        ("edit the report template", lambda: _edit_template(
+            templates, "report.html", '<h2 class="vh">目录</h2>', '<h2 class="vh">本页目录</h2>')),
+        ("edit the shared base template", lambda: _edit_template(
+            templates, "base.html", "跳到正文", "跳到本页正文")),
+        ("edit the CSS", lambda: (templates / "assets" / "site.css").write_text(
+            (templates / "assets" / "site.css").read_text("utf-8") + "\n/* edited */\n", "utf-8")),
+        ("delete the new agency's report", lambda: (content / "2023" / "hongze.md").unlink()),
+        ("delete a report of a moved agency", lambda: (content / "2022" / "linchuan.md").unlink()),
+    ]
+    before = {"data": tree(out / "data"), "site": tree(out / "site")}
+    for name, step in steps:
+        step()
+        outcome = build(content, out / "data", out / "site", cache_dir=cache, search=False)
+        assert not outcome.errors, (name, [d.format() for d in outcome.errors])
+        now = {"data": tree(out / "data"), "site": tree(out / "site")}
+        assert now["site"] != before["site"], f"{name}: the edit changed no page"
+        want = cold(content, tmp_path / "cold")
+        for t in ("data", "site"):
+            assert sorted(now[t]) == sorted(want[t]), f"{name}: {t} holds other files than cold"
+            assert differences(now[t], want[t]) == [], f"{name}: {t} differs from a cold build"
+        assert intact(out / "site", check=True) and intact(out / "data", check=True), name
+        before = now
+
+
+@pytest.mark.slow
 def test_files_changed_by_hand_deep_in_the_output_are_mended_by_check_output(content, tmp_path):
     """A build trusts what it wrote (its cost follows the change); --check-output looks at every
     file, and so does the build after it (the tree changed by hand is the twin by then)."""
@@ -121,6 +191,7 @@ def _cli(content: Path, out: Path, cache: Path) -> list[str]:
             "--no-search"]
 
 
+@pytest.mark.slow
 def test_a_build_killed_at_any_moment_leaves_complete_trees(content, tmp_path):
     out, cache = tmp_path / "out", tmp_path / "cache"
     target = sorted(content.rglob("*.md"))[1]
@@ -157,6 +228,7 @@ def test_a_build_killed_at_any_moment_leaves_complete_trees(content, tmp_path):
         live = nxt
 
 
+@pytest.mark.slow
 def test_two_builds_at_once_wait_for_each_other(content, tmp_path):
     out, cache = tmp_path / "out", tmp_path / "cache"
     procs = [subprocess.Popen(_cli(content, out, cache), stdout=subprocess.PIPE,
@@ -226,6 +298,7 @@ def test_nothing_changed_is_told_from_the_records_and_check_output_looks_at_ever
     assert differences(tree(out / "site"), want) == []
 
 
+@pytest.mark.slow
 def test_an_edit_that_adds_no_file_brings_the_twin_in_step_by_its_change_alone(content, tmp_path,
                                                                                  monkeypatch):
     """With the twin's record trusted and no path added or removed, publishing writes only the
@@ -260,6 +333,7 @@ def test_an_edit_that_adds_no_file_brings_the_twin_in_step_by_its_change_alone(c
             assert intact(out / t, check=True)
 
 
+@pytest.mark.slow
 def test_a_twin_holding_other_paths_is_lined_up_not_walked(content, tmp_path, monkeypatch):
     """After a report is removed, the twin (the tree before) holds paths the new trees do not:
     the next edit lines its record up with the new paths, removes what went away and writes the
@@ -287,6 +361,7 @@ def test_a_twin_holding_other_paths_is_lined_up_not_walked(content, tmp_path, mo
             # the removed report's files are left in it)
 
 
+@pytest.mark.slow
 def test_an_edit_takes_the_units_it_did_not_change_from_the_record_of_the_last_build(
         content, tmp_path, monkeypatch):
     """Each tree's units are recorded with the manifest they were published in: the next build
@@ -363,6 +438,7 @@ def test_no_output_path_belongs_to_two_units(content, tmp_path, monkeypatch):
     assert len(seen) > 100 and [p for p, n in seen.items() if n > 1] == []
 
 
+@pytest.mark.slow
 def test_what_the_last_build_added_on_its_own_goes_and_unknown_units_are_made_again(
         content, tmp_path, monkeypatch):
     """An edit keeps the live tree less what is gone: the files the last build added on its own

@@ -22,7 +22,7 @@ from nianbao import search
 from nianbao.model import BLANK, REPORTED
 from nianbao.read import read_one
 from nianbao.search import (BUNDLE, UNUSED, SearchIndexError, index_site, pagefind_command,
-                             search_copy, search_index, stop_indexing)
+                             search_copy, stop_indexing)
 from nianbao.searchtext import pinyin, review_gist
 
 
@@ -170,11 +170,6 @@ def test_same_site_same_bundle(bundle, built_site):
     again = index_site(built_site)
     assert again.keys() == bundle.keys()
     assert [p for p in bundle if bundle[p] != again[p]] == []
-
-
-def test_search_index_of_pages_in_memory(built_site):
-    pages = {p.relative_to(built_site).as_posix(): p.read_bytes() for p in built_site.rglob("*.html")}
-    assert search_index(pages) == index_site(built_site)
 
 
 def test_errors_name_the_cause(built_site, tmp_path, monkeypatch):

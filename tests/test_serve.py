@@ -263,6 +263,7 @@ def test_the_error_banner_is_escaped_and_the_reload_script_always_injected():
     assert inject(b"no body tag", status).startswith(b"no body tag<link")
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} not found (see tests/test_browser.py)")
 def test_in_the_browser_the_page_reloads_and_shows_errors_within_its_csp(tmp_path, content_copy):
     server = Served(tmp_path, content_copy, "--port", "0").start()

@@ -39,6 +39,7 @@ def test_every_page_is_chinese_mobile_ready_and_self_hosted(built_site, rel):
         assert not urlsplit(ref).scheme and not ref.startswith("//"), ref
 
 
+@pytest.mark.slow
 def test_every_internal_link_and_download_resolves(built_site):
     checked = 0
     for rel in pages(built_site):
