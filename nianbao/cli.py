@@ -66,7 +66,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _base_url(text: str) -> str:
-    from .site_meta import public_base
+    from .baseurl import public_base
 
     try:
         public_base(text)

@@ -28,7 +28,8 @@ from .package import PACKAGE_NAME, Packages, report_file
 from .schemas import STATUS_MEANINGS
 from .searchtext import pinyin, review_gist
 from .series import Measure, histories, key_series
-from .site_meta import dataset_jsonld, feed, public_base, robots, sitemap
+from .baseurl import public_base
+from .site_meta import dataset_jsonld, feed, robots, sitemap
 from .totals import Total, totals_figures, year_file_docs, year_downloads, year_totals, years_index
 
 SITE_TITLE = "政府信息公开年报数据"

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from html import escape as _html_escape
-from urllib.parse import urlsplit
 
 from .contexts import Page
 from .model import Report
@@ -19,25 +18,6 @@ def escape(text: str) -> str:
     """``&``, ``<`` and ``>`` as XML entities (what ``xml.sax.saxutils.escape`` does, without
     the import of ``urllib.request`` and ``http.client`` it brings: 30 ms of every build's start)."""
     return _html_escape(text, quote=False)
-
-
-def public_base(base_url: str) -> tuple[str, str]:
-    """(absolute base URL or "", base path or "") of ``--base-url``: an absolute http(s) URL
-    gives both, a path from the site root (``/nianbao/``) the path only; anything else (no
-    scheme and no leading ``/``, another scheme, a query) raises ``ValueError``."""
-    if not base_url:
-        return "", ""
-    parts = urlsplit(base_url)
-    path = parts.path.rstrip("/") + "/"
-    if parts.query or parts.fragment:
-        pass
-    elif parts.scheme in ("http", "https") and parts.netloc:
-        return base_url.rstrip("/"), path
-    elif not parts.scheme and not parts.netloc and base_url.startswith("/"):
-        return "", path
-    raise ValueError(f"{base_url!r} is neither an absolute http(s) URL, which the sitemap and the "
-                     "feed need (https://example.org/nianbao/), nor a path from the site root "
-                     "(/nianbao/)")
 
 
 def absolute(base_url: str, path: str) -> str:
