@@ -27,7 +27,7 @@ from .memo import Emitter, Files, key_of
 from .package import PACKAGE_NAME, Packages, report_file
 from .schemas import STATUS_MEANINGS
 from .searchtext import pinyin, review_gist
-from .series import Measure, histories, key_series
+from .series import Measure, headline, histories, key_series
 from .baseurl import public_base
 from .site_meta import dataset_jsonld, feed, robots, sitemap
 from .totals import Total, totals_figures, year_file_docs, year_downloads, year_totals, years_index
@@ -38,14 +38,8 @@ STATUS_DOCS = tuple(Figure(code, *STATUS_MEANINGS[code]) for code in STATUS_MEAN
 
 
 def _headline(m: Measure, note: str = "件") -> Figure:
-    """A report's figure in its summary: a count or a rate with its numerator and denominator;
-    one not published says so, with no unit after it."""
-    if not m.published:
-        return Figure(m.label, "未公布", m.why)
-    if not m.rate:
-        return Figure(m.label, format_value(m.num), note)
-    return Figure(m.label, "—" if not m.den else f"{m.share:.1%}",
-                  f"{format_value(m.num)} / {format_value(m.den)} 件")
+    """A report's figure in its summary; one not published says which cell and how."""
+    return headline(m, note, m.why)
 
 
 def key_figures(report: Report, checks: tuple[Check, ...] = ()) -> tuple[Figure, ...]:

@@ -74,6 +74,18 @@ def why_missing(missing: tuple[tuple[str, str], ...]) -> str:
                     for status, names in by_status.items())
 
 
+def headline(m, unit: str = "件", why: str = "", coverage: str = "") -> Figure:
+    """A count or a rate (a ``Measure`` of one report, or a total over several) as the headline
+    figures show it: the count with its unit, or the rate with its numerator and denominator;
+    one not published reads 未公布, with ``why`` and no unit."""
+    if m.num is None or (m.rate and m.den is None):
+        return Figure(m.label, "未公布", why, coverage)
+    if not m.rate:
+        return Figure(m.label, format_value(m.num), unit, coverage)
+    return Figure(m.label, "—" if not m.den else f"{m.share:.1%}",
+                  f"{format_value(m.num)} / {format_value(m.den)} 件", coverage)
+
+
 @functools.lru_cache(maxsize=65536)
 def _figure(m: Measure) -> Figure:  # the same measure is shown on many pages
     if not m.published:

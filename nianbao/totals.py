@@ -15,10 +15,9 @@ import io
 from dataclasses import dataclass
 
 from .contexts import Download, FieldDoc, Figure, NavItem, Page, ResourceDoc, YearTotals, YearsData, human_size
-from .layout import format_value
 from .model import REPORTED
 from .safe import neutralise
-from .series import Measure, key_series, why_missing
+from .series import Measure, headline, key_series, why_missing
 
 NAMED = 5  # left-out reports a total names on a page; the data names every one
 
@@ -61,13 +60,7 @@ class Total:
         return f"{self.reports} 份报告中的 {self.counted} 份；未计入：{names}{rest}"
 
     def figure(self) -> Figure:
-        if self.num is None or (self.rate and self.den is None):
-            return Figure(self.label, "未公布", "", self.coverage())
-        if not self.rate:
-            return Figure(self.label, format_value(self.num), "件", self.coverage())
-        value = "—" if not self.den else f"{self.share:.1%}"
-        return Figure(self.label, value, f"{format_value(self.num)} / {format_value(self.den)} 件",
-                      self.coverage())
+        return headline(self, coverage=self.coverage())
 
 
 TOTALS = ("new", "granted", "review")  # the key series measures a year is summed up by
