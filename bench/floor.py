@@ -8,10 +8,10 @@ Measured, each in a fresh process (wall time; CPU as user+system of it and its c
 
 - `hugo`: Hugo's cold build of the N bodies, the bench's own command;
 - `report packages`: Frictionless on every report's data package, the build's way
-  (`nianbao.verify.validate_packages`: batched, both cores);
+  (`nianbao.packaging.batch_validation.validate_packages`: batched, both cores);
 - `combined package`: Frictionless on the combined package, one plain `frictionless.validate`;
 - `markdown-it-py`: Hugo's own work done the Python way: the same N bodies rendered to HTML by
-  the project's Markdown engine (`nianbao.engines.markdown`) with pipe tables on, as Hugo
+  the project's Markdown engine (`nianbao.pages.templating.markdown`) with pipe tables on, as Hugo
   renders them, on both cores, nothing written.
 
 The build must run both validations, exactly (issue 5 keeps Frictionless exact), so their CPU
@@ -38,7 +38,7 @@ STALL = 600  # seconds without CPU after which a command counts as hung (``run.m
 REPORT_PACKAGES = """
 import glob, sys
 sys.path.insert(0, sys.argv[1])
-from nianbao.verify import validate_packages
+from nianbao.packaging.batch_validation import validate_packages
 found = validate_packages(sorted(glob.glob(sys.argv[2] + "/*/*/datapackage.json")))
 print(len(found), "packages,", sum(map(bool, found)), "invalid")
 """
@@ -54,7 +54,7 @@ MARKDOWN = """
 import glob, sys
 from concurrent.futures import ProcessPoolExecutor
 sys.path.insert(0, sys.argv[1])
-from nianbao.engines import markdown
+from nianbao.pages.templating import markdown
 
 def render(paths):
     md = markdown().enable("table")  # as Hugo renders the bodies

@@ -38,9 +38,9 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "reports"
 sys.path.insert(0, str(ROOT))
 
-from nianbao.diagnostics import Diagnostic  # noqa: E402
-from nianbao.importer import import_source  # noqa: E402
-from nianbao.read import read_one  # noqa: E402
+from nianbao.domain.diagnostics import Diagnostic  # noqa: E402
+from nianbao.importing.importer import import_source  # noqa: E402
+from nianbao.incremental.read_all import read_one  # noqa: E402
 
 SLOW = 10.0  # seconds: a case slower than this is reported (a file must not stall the build)
 CODE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")

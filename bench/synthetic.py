@@ -4,7 +4,7 @@
 the canonical form the project reads (front matter, sections 一 to 六, the three tables as
 Markdown pipe tables under their official labels; see content/2021/pingtan.md). Reports k =
 0…n-1 go to agency ``agency-{k // 6:05d}`` and year ``2019 + k % 6``: years 2019-2020 use the
-2019 form, 2021-2024 the 2021 form. Every identity of nianbao/forms.yaml holds, the cross-year
+2019 form, 2021-2024 the 2021 form. Every identity of nianbao/domain/forms.yaml holds, the cross-year
 ones (X1-X3) included, and the prose states table 三's total (X5). The prose (about 3,000-8,000
 characters) recombines the sentences of content/2020/heilongjiang.md, with the agency, the years
 and the other figures changed. Same n and seed, same files.

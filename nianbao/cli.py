@@ -9,7 +9,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from .diagnostics import Diagnostic, SourceText
+from nianbao.console import progress_bar
+from nianbao.domain.diagnostics import Diagnostic, SourceText
 
 COMMANDS = ("build", "check", "import")
 CACHE = Path(__file__).resolve().parent.parent / ".cache"
@@ -66,7 +67,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _base_url(text: str) -> str:
-    from .baseurl import public_base
+    from nianbao.pages.base_url import public_base
 
     try:
         public_base(text)
@@ -82,25 +83,8 @@ def _speed_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--jobs", type=int, default=None, help="worker processes (default: one per core)")
 
 
-def _progress(label: str):
-    """A one-line progress bar on a terminal (stderr); nothing when output is redirected."""
-    if not sys.stderr.isatty():
-        return None
-    state = {"shown": -1}
-
-    def show(done: int, total: int) -> None:
-        percent = 100 * done // max(total, 1)
-        if percent == state["shown"] and done != total:
-            return
-        state["shown"] = percent
-        bar = "#" * (percent // 4)
-        end = "\n" if done == total else ""
-        print(f"\r{label} [{bar:<25}] {done}/{total}", end=end, file=sys.stderr, flush=True)
-    return show
-
-
 def _import(args) -> int:
-    from .importer import import_source
+    from nianbao.importing.importer import import_source
 
     result = import_source(args.source, args.content, args.year, args.agency, args.agency_id,
                            args.data_only, args.source_url, args.force)
@@ -155,9 +139,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "import":
         return _import(args)
     if args.command == "serve":
-        from .serve import main as serve
+        from nianbao.preview.serve import main as serve
 
-        return serve(args, _progress("reading"))
+        return serve(args, progress_bar("reading"))
     if args.command == "search":
         return _search(args.site)
     cache = None if args.no_cache else args.cache
@@ -169,8 +153,8 @@ def main(argv: list[str] | None = None) -> int:
 def _search(site: Path) -> int:
     import time
 
-    from .pipeline import index_search
-    from .search import SearchIndexError
+    from nianbao.pipeline import index_search
+    from nianbao.publishing.search_index import SearchIndexError
 
     if not site.is_dir():
         print(f"error: no site at {site}; run `python build.py` first", file=sys.stderr)
@@ -189,31 +173,31 @@ def _build_unless_current(args, cache: Path) -> int:
     """A build whose inputs and outputs are as the last build left them is not run again."""
     import time
 
-    from . import uptodate
+    from nianbao.incremental import up_to_date
 
     templates = Path(__file__).resolve().parent.parent / "templates"  # as pipeline.TEMPLATES
 
     start = time.perf_counter()
     options = {k: str(v) for k, v in sorted(vars(args).items()) if k not in ("jobs",)}
-    fp = uptodate.fingerprint(args.content, templates, options)
-    record = uptodate.recall(cache, fp, [args.data, args.site], args.check_output)
+    fp = up_to_date.fingerprint(args.content, templates, options)
+    record = up_to_date.recall(cache, fp, [args.data, args.site], args.check_output)
     if record is not None:
         for text in record["stderr"]:
             print(text, file=sys.stderr)
         print(f"nothing changed since the last build ({time.perf_counter() - start:.2f} s): "
               + record["summary"])
         return record["code"]
-    uptodate.forget(cache)
+    up_to_date.forget(cache)
     code, report = _run(args, cache, replayable=True)
     if report.get("content_ok"):  # the inputs as they were when the build read them
-        uptodate.remember(cache, fp, report)
+        up_to_date.remember(cache, fp, report)
     return code
 
 
 def _run(args, cache: Path | None, replayable: bool = False):
-    from .pipeline import build, check_reports
+    from nianbao.pipeline import build, check_reports
 
-    progress = _progress("reading")
+    progress = progress_bar("reading")
     if args.command == "check":
         outcome = check_reports(args.content, cache, args.jobs, progress)
     else:

@@ -13,27 +13,27 @@ from tempfile import TemporaryDirectory
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .acknowledge import acknowledge
-from .background import Ready
-from .brief import Brief
-from .cache import ReadCache, claim_if_new, forget_other_versions
-from .diagnostics import Diagnostic
-from .library import Library
-from .load import missing_content
-from .crossyear import cross_year, cross_year_briefs, pair_checks
-from .forms import load_forms
-from .heap import lean, settled
-from .model import Check, Report
-from .package import PackageError, build_packages
-from .read import read_all
-from .memo import Emitter, Memo, key_of, stale
-from .publish import Output, PublishError, StaleOutput, catch_up, publish
-from .records import live_manifest, live_record, read_units
-from .render import render_site
-from .validating import Validators
-from .verify import validate_each, validate_packages, validating_packages
-from .search import BUNDLE as SEARCH_BUNDLE, SearchIndexError, index_site
-from .workspace import lock, scratch_folder
+from nianbao.checks.acknowledgements import acknowledge
+from nianbao.checks.cross_year import cross_year, cross_year_briefs, pair_checks
+from nianbao.domain.diagnostics import Diagnostic
+from nianbao.domain.forms import load_forms
+from nianbao.domain.model import Check, Report
+from nianbao.incremental.background import Ready
+from nianbao.incremental.gc_tuning import lean, settled
+from nianbao.incremental.memo import Emitter, Memo, key_of, stale
+from nianbao.incremental.read_all import read_all
+from nianbao.incremental.read_cache import ReadCache, claim_if_new, forget_other_versions
+from nianbao.incremental.report_briefs import Brief
+from nianbao.incremental.report_store import ReportStore
+from nianbao.incremental.validation_schedule import Validators
+from nianbao.packaging.batch_validation import validate_each, validate_packages, validating_packages
+from nianbao.packaging.packages import PackageError, build_packages
+from nianbao.pages.render import render_site
+from nianbao.publishing.publish import Output, PublishError, StaleOutput, catch_up, publish
+from nianbao.publishing.records import live_manifest, live_record, read_units
+from nianbao.publishing.search_index import BUNDLE as SEARCH_BUNDLE, SearchIndexError, index_site
+from nianbao.publishing.workspace import lock, scratch_folder
+from nianbao.reading.load import missing_content
 
 ROOT = Path(__file__).resolve().parent.parent
 CROSS_YEAR = "cross-year-briefs"  # the read cache's entry: each pair's cross-year results in brief
@@ -151,14 +151,14 @@ def _reads(stack: ExitStack, cache_dir: Path | None, beside: Path | None = None)
 
 
 def scan_reports(content: Path, cache: ReadCache, jobs: int | None = None,
-                 progress=None) -> tuple[Outcome, Library]:
-    """Every report in brief with its failing checks (``nianbao.brief``), and the library that
+                 progress=None) -> tuple[Outcome, ReportStore]:
+    """Every report in brief with its failing checks (``nianbao.incremental.report_briefs``), and the library that
     loads any of them whole. ``cache`` must have a folder: whole reports are kept there."""
     forms = load_forms()
     outcome = Outcome()
     outcome.diagnostics += missing_content(content)
     if outcome.diagnostics:
-        return outcome, Library(cache, content, {}, {}, {})
+        return outcome, ReportStore(cache, content, {}, {}, {})
     _collect(outcome, read_all(content, cache, jobs, progress, briefs=True))
     briefs: list[Brief] = outcome.reports
     pairs = cache.get(CROSS_YEAR) or {}
@@ -180,7 +180,7 @@ def scan_reports(content: Path, cache: ReadCache, jobs: int | None = None,
     outcome.checks, diags = acknowledge(briefs, failing, known)
     outcome.diagnostics += diags
     outcome.diagnostics.sort(key=lambda d: (d.path, d.line, d.col))
-    return outcome, Library(cache, content, outcome.keys, cross, by_id)
+    return outcome, ReportStore(cache, content, outcome.keys, cross, by_id)
 
 
 def verify_packages(target: Path, root: Path, written: set[str], data_dir: Path,
@@ -191,7 +191,7 @@ def verify_packages(target: Path, root: Path, written: set[str], data_dir: Path,
     ``validated`` beside the build (descriptor paths in the tree); an invalid package is a bug.
     Started now, while the publish writes its other trees; the function returned waits for the
     problems. The combined package at the top is validated in slices before
-    (``nianbao.combined``)."""
+    (``nianbao.packaging.combined``)."""
     if target != data_dir:
         return list
     descriptors: set[Path] = set()
@@ -206,7 +206,7 @@ def verify_packages(target: Path, root: Path, written: set[str], data_dir: Path,
     ordered = [str(d) for d in sorted(descriptors)]
     if not ordered:
         return list
-    found = validating_packages(ordered, jobs)  # in batches (nianbao/verify.py)
+    found = validating_packages(ordered, jobs)  # in batches (nianbao/batch_validation.py)
     return lambda: [f"{Path(d).relative_to(root)} is not a valid data package: {errors[0]}"
                     for d, errors in zip(ordered, found()) if errors]
 
@@ -216,7 +216,7 @@ def build(content: Path, data_dir: Path, site_dir: Path, base_url: str = "",
           search: bool = True, check_output: bool = False) -> Outcome:
     """Read everything, then make and publish what changed (with ``cache_dir``: the units whose
     inputs are unchanged are kept as published). ``check_output``: compare every output file
-    with its record, not only the tops of the trees (nianbao.publish). One build at a time per
+    with its record, not only the tops of the trees (nianbao.publishing.publish). One build at a time per
     output folder."""
     start, started_ns = time.perf_counter(), time.time_ns()
     # an edit's few packages are validated in a child that imports Frictionless now, while the
@@ -251,7 +251,7 @@ def _ready_to_validate() -> None:
     package loads (profiles, checks, readers)."""
     from frictionless import validate
 
-    from . import verify  # noqa: F401
+    from nianbao.packaging import batch_validation  # noqa: F401
 
     validate({"name": "ready", "resources": [{
         "name": "r", "format": "csv", "data": [["id", "n"], ["a", "1"]],
@@ -259,7 +259,7 @@ def _ready_to_validate() -> None:
                               {"name": "n", "type": "integer"}], "primaryKey": ["id"]}}]})
 
 
-def _make(outcome: Outcome, library: Library, memo: Memo, data_dir: Path, site_dir: Path,
+def _make(outcome: Outcome, library: ReportStore, memo: Memo, data_dir: Path, site_dir: Path,
           base_url: str, fresh: bool, check: bool, ready: Ready | None = None) -> None:
     forms = load_forms()
     # a unit made from a report depends on its file and on the cross-year checks found for it

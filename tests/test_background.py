@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from nianbao.background import Ready, started
+from nianbao.incremental.background import Ready, started
 
 
 def test_work_runs_in_a_child_and_its_result_comes_back():

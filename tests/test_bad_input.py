@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from nianbao.cli import main
-from nianbao.load import MAX_BYTES, load_document
+from nianbao.reading.load import MAX_BYTES, load_document
 
 from conftest import CONTENT, ROOT
 
@@ -179,7 +179,7 @@ def test_a_letter_in_a_rows_first_figure_is_not_a_number_at_that_cell(tmp_path, 
 
 
 def test_labels_with_digits_and_letters_are_no_mistyped_figures():
-    from nianbao.cells import mistyped_figure
+    from nianbao.reading.cells import mistyped_figure
     for label in ("1.", "1．", "12.", "1、", "(1)", "（三）", "A", "Other", "1. 属于国家秘密",
                   "2.其他法律行政法规禁止公开", "第二十条第（一）项", "3.危及“三安全一稳定”", "12", "-", "A项", "1项"):
         assert not mistyped_figure(label), label
@@ -273,7 +273,7 @@ def test_escaped_control_characters_in_front_matter_are_located(tmp_path, capsys
 
 
 def test_a_prose_figure_of_thousands_of_digits_is_not_a_crash(tmp_path):
-    from nianbao.read import read_one
+    from nianbao.incremental.read_all import read_one
 
     path = tmp_path / "2020" / "heilongjiang.md"
     path.parent.mkdir()

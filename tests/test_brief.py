@@ -5,13 +5,13 @@ import pickle
 
 import pytest
 
-from nianbao.brief import brief
-from nianbao.cache import ReadCache
-from nianbao.forms import load_forms
-from nianbao.memo import Emitter, Memo, key_of
-from nianbao.package import build_packages
+from nianbao.domain.forms import load_forms
+from nianbao.incremental.memo import Emitter, Memo, key_of
+from nianbao.incremental.read_cache import ReadCache
+from nianbao.incremental.report_briefs import brief
+from nianbao.packaging.packages import build_packages
+from nianbao.pages.render import render_site
 from nianbao.pipeline import TEMPLATES, read_reports, scan_reports
-from nianbao.render import render_site
 
 from conftest import CONTENT
 
@@ -60,9 +60,9 @@ def test_a_brief_refuses_a_cell_it_does_not_keep():
 def test_a_brief_keeps_the_headings_its_failing_checks_name_and_its_figures():
     """A failing prose check's scope is ``<section>.<n>``: the checks page names the passage by
     its heading, so the brief keeps that section's heading (and no other section)."""
-    from nianbao.brief import kept_cells
-    from nianbao.checkpages import scope_label
-    from nianbao.model import Check
+    from nianbao.incremental.report_briefs import kept_cells
+    from nianbao.pages.check_pages import scope_label
+    from nianbao.domain.model import Check
 
     report = next(r for r in read_reports(CONTENT, None, 1).reports
                   if r.report_id == "2020-heilongjiang")

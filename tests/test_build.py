@@ -42,7 +42,7 @@ def test_failed_build_leaves_previous_output_untouched(tmp_path, content_copy, s
 
 @pytest.mark.slow
 def test_crash_while_publishing_leaves_previous_output(tmp_path, monkeypatch):
-    from nianbao import publish as publish_module
+    from nianbao.publishing import publish as publish_module
 
     data, site = tmp_path / "data", tmp_path / "site"
     build(CONTENT, data, site)
@@ -162,8 +162,8 @@ def test_a_written_csv_gets_its_package_validated(tmp_path, built_data):
 def _real_chunks():
     """(forms, combined schemas, each report's chunks, the report ids, a key for each) of the
     real content."""
-    from nianbao.forms import load_forms
-    from nianbao.package import combined_schemas, report_chunks
+    from nianbao.domain.forms import load_forms
+    from nianbao.packaging.packages import combined_schemas, report_chunks
     from nianbao.pipeline import read_reports
 
     outcome = read_reports(CONTENT, None, 1)
@@ -180,10 +180,10 @@ def test_combined_package_validated_slice_by_slice(tmp_path):
     not change are not validated again and an edited one is validated alone."""
     from dataclasses import replace
 
-    from nianbao import slices
-    from nianbao.memo import Memo
-    from nianbao.package import combined_descriptor, to_csv, to_json
-    from nianbao.verify import validate_each
+    from nianbao.packaging import combined_validation
+    from nianbao.incremental.memo import Memo
+    from nianbao.packaging.packages import combined_descriptor, to_csv, to_json
+    from nianbao.packaging.batch_validation import validate_each
 
     forms, schemas, chunks, ids, keys = _real_chunks()
     descriptor = to_json(combined_descriptor(schemas, [2020]))
@@ -197,8 +197,8 @@ def test_combined_package_validated_slice_by_slice(tmp_path):
             validated.append(sorted(line.split(",")[0] for line in rows[1:]))
         return validate_each(paths, 1)
 
-    def verify(folder, load, memo, ids=ids):  # as nianbao.validating does, slice by slice
-        found = slices.combined_slices(tmp_path / folder, schemas, ids, keys, load, codes,
+    def verify(folder, load, memo, ids=ids):  # as nianbao.incremental.validation_schedule does, slice by slice
+        found = combined_validation.combined_slices(tmp_path / folder, schemas, ids, keys, load, codes,
                                        descriptor, memo, to_csv)
         return found.settle(validate(found.paths) if found.paths else [])
 
@@ -233,9 +233,9 @@ def test_combined_rows_of_unchanged_reports_are_copied_from_the_last_build(tmp_p
     kept spools that differ from their record are not used."""
     from dataclasses import replace
 
-    from nianbao import combined
-    from nianbao.package import RESOURCE_TITLES, to_csv
-    from nianbao.fileops import file_facts
+    from nianbao.packaging import combined
+    from nianbao.packaging.packages import RESOURCE_TITLES, to_csv
+    from nianbao.disk.fileops import file_facts
 
     forms, schemas, chunks, ids, keys = _real_chunks()
     codes = forms.codes()
@@ -293,8 +293,8 @@ def test_combined_rows_of_unchanged_reports_are_copied_from_the_last_build(tmp_p
     order.insert(len(order) // 2, "new")
     moved = write("e", keep, order)
     assert loaded == ["new"] and moved == write("plain-e", None, order)
-    from nianbao import xlsx
-    monkeypatch.setattr(xlsx, "MAX_ROWS", 300)
+    from nianbao.packaging import workbook
+    monkeypatch.setattr(workbook, "MAX_ROWS", 300)
     loaded.clear()
     split = write("f", keep, order)
     assert loaded == [] and split == write("plain-f", None, order) and split != moved
@@ -305,14 +305,14 @@ def test_output_spilled_to_files_is_the_same(tmp_path, monkeypatch):
     build of a big site), which publishing moves into the twins (nothing left to delete); the
     trees published are the same, and the scratch folder is gone, as
     are the reads a build without a cache kept beside the output, and those a killed one left."""
-    from nianbao import memo
+    from nianbao.incremental import memo
 
     build(CONTENT, tmp_path / "a" / "data", tmp_path / "a" / "site", base_url="https://x.test/")
     monkeypatch.setattr(memo, "HOLD", 0)
     killed = tmp_path / "b" / ".nianbao-reads-killed"  # what a killed --no-cache build leaves
     (killed / "00").mkdir(parents=True)
     (killed / "00" / "00.pickle").write_bytes(b"x")
-    from nianbao import publish
+    from nianbao.publishing import publish
     moved: list[str] = []
 
     def move_into(source, path):  # spilled files go into the twins by rename
@@ -339,7 +339,8 @@ def test_output_spilled_to_files_is_the_same(tmp_path, monkeypatch):
 PARALLEL = r"""
 import os, sys
 from pathlib import Path
-from nianbao import memo, render
+from nianbao.incremental import memo
+from nianbao.pages import render
 pids = Path(sys.argv[1])
 memo.PARALLEL_FROM = 1
 real = render.report_page
@@ -396,10 +397,10 @@ def test_a_published_search_index_is_linked_into_the_twin_at_once(tmp_path, cont
     """Publishing the search bundle brings the twin in step too, by links, so the edit after it
     does not link the bundle's files (12,000 at 10,000 reports) into the twin itself; the trees
     stay as the builds make them."""
-    import nianbao.publish as publish
+    import nianbao.publishing.publish as publish
     from nianbao.pipeline import index_search
-    from nianbao.records import intact
-    from nianbao.search import BUNDLE
+    from nianbao.publishing.records import intact
+    from nianbao.publishing.search_index import BUNDLE
 
     data, site, cache = tmp_path / "data", tmp_path / "site", tmp_path / "cache"
     assert not build(content_copy, data, site, cache_dir=cache, search=False).errors
@@ -428,7 +429,7 @@ def test_an_edited_reports_package_is_validated_beside_the_build(tmp_path, conte
     import threading
 
     import nianbao.pipeline as pipeline
-    from nianbao.publish import PublishError
+    from nianbao.publishing.publish import PublishError
 
     data, site, cache = tmp_path / "data", tmp_path / "site", tmp_path / "cache"
     assert not build(content_copy, data, site, cache_dir=cache, search=False).errors
@@ -470,7 +471,7 @@ def test_an_invalid_combined_slice_found_beside_the_build_publishes_nothing(tmp_
     """An edit's slice of the combined package is validated in a child beside the pages; when
     Frictionless finds a problem there, the build fails before publishing anything."""
     import nianbao.pipeline as pipeline
-    from nianbao.publish import PublishError
+    from nianbao.publishing.publish import PublishError
 
     data, site, cache = tmp_path / "data", tmp_path / "site", tmp_path / "cache"
     assert not build(content_copy, data, site, cache_dir=cache, search=False).errors
@@ -499,7 +500,7 @@ def test_each_tree_is_verified_as_soon_as_written_and_a_later_failure_leaves_non
     """``publish`` starts ``verify`` on a tree once its new files are in its twin, while it
     writes the next tree (the report packages are validated while the site is written), and
     waits for every verification it started, also when a later tree fails."""
-    from nianbao.publish import Output, PublishError, publish
+    from nianbao.publishing.publish import Output, PublishError, publish
 
     a, b = tmp_path / "a", tmp_path / "b"
     publish({a: Output({"x.txt": b"1"}), b: Output({"y.txt": b"1"})})
@@ -530,8 +531,8 @@ def test_a_kept_file_linked_new_never_writes_into_a_file_linked_elsewhere(tmp_pa
     another tree, is replaced by the link, never written in place."""
     import os
 
-    from nianbao.fileops import digest
-    from nianbao.publish import _kept
+    from nianbao.disk.fileops import digest
+    from nianbao.publishing.publish import _kept
 
     live = tmp_path / "live" / "reports" / "index.html"
     live.parent.mkdir(parents=True)

@@ -3,7 +3,7 @@ not, serial or parallel, and an edited file is read again."""
 
 import shutil
 
-from nianbao import read
+from nianbao.incremental import read_all
 from nianbao.pipeline import read_reports
 
 from conftest import CONTENT
@@ -18,7 +18,7 @@ def test_cached_parallel_and_serial_reads_agree(tmp_path, monkeypatch):
     content = tmp_path / "content"
     shutil.copytree(CONTENT, content)
     serial = read_reports(content, None, jobs=1)
-    monkeypatch.setattr(read, "POOL_FROM", 1)  # force the process pool even for 7 files
+    monkeypatch.setattr(read_all, "POOL_FROM", 1)  # force the process pool even for 7 files
     parallel = read_reports(content, tmp_path / "cache", jobs=2)
     cached = read_reports(content, tmp_path / "cache", jobs=2)
     assert summary(serial) == summary(parallel) == summary(cached)
@@ -44,14 +44,14 @@ def test_unchanged_files_are_not_read_again(tmp_path, content_copy, seed_file, m
     an edited file is read; a file changed just before the record was written is read again."""
     cache = tmp_path / "cache"
     opened: list[str] = []
-    real = read._bytes
-    monkeypatch.setattr(read, "_bytes", lambda p: opened.append(p.name) or real(p))
+    real = read_all._bytes
+    monkeypatch.setattr(read_all, "_bytes", lambda p: opened.append(p.name) or real(p))
     read_reports(content_copy, cache)
     assert len(opened) == 1
     opened.clear()
     read_reports(content_copy, cache)  # the files were written just now: racily clean, read again
     assert len(opened) == 1
-    monkeypatch.setattr(read, "RACY_NS", 0)
+    monkeypatch.setattr(read_all, "RACY_NS", 0)
     opened.clear()
     read_reports(content_copy, cache)
     assert opened == []
@@ -69,7 +69,9 @@ def test_a_new_version_of_the_code_forgets_what_earlier_ones_left(tmp_path, monk
     import os
     import time
 
-    from nianbao import cache as cache_module, memo, read
+    from nianbao.incremental import read_cache as cache_module
+    from nianbao.incremental import memo
+    from nianbao.incremental import read_all
     from nianbao.pipeline import build
 
     out, cache = tmp_path / "out", tmp_path / "cache"
@@ -80,7 +82,7 @@ def test_a_new_version_of_the_code_forgets_what_earlier_ones_left(tmp_path, monk
     for p in earlier:  # as if written an hour ago
         os.utime(p, ns=(past, past))
     new_version = cache_module.code_version() + "-next"
-    for module in (cache_module, memo, read):
+    for module in (cache_module, memo, read_all):
         monkeypatch.setattr(module, "code_version", lambda: new_version)
     started = time.time_ns()
     assert not build(CONTENT, out / "data", out / "site", cache_dir=cache, search=False).errors
@@ -90,7 +92,7 @@ def test_a_new_version_of_the_code_forgets_what_earlier_ones_left(tmp_path, monk
     assert all("templates" in p.relative_to(cache).parts for p in stale), stale
     walked, reads = [], []
     monkeypatch.setattr(os, "walk", lambda *a, **k: walked.append(a) or iter(()))
-    monkeypatch.setattr(read, "read_one", lambda *a, **k: reads.append(a))
+    monkeypatch.setattr(read_all, "read_one", lambda *a, **k: reads.append(a))
     outcome = build(CONTENT, out / "data", out / "site", cache_dir=cache, search=False)
     assert not outcome.errors and outcome.changed == 0
     assert walked == [] and reads == [], "the new version's entries were kept"
@@ -102,7 +104,7 @@ def test_a_first_build_into_a_new_cache_claims_it_and_walks_nothing_after(tmp_pa
     holds anything is walked as before."""
     import os
 
-    from nianbao import cache as cache_module
+    from nianbao.incremental import read_cache as cache_module
     from nianbao.pipeline import build
 
     walked: list[str] = []

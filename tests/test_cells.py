@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from nianbao.cells import parse_cell
+from nianbao.reading.cells import parse_cell
 
 
 @pytest.mark.parametrize("text,value,unit", [

@@ -1,6 +1,6 @@
 """The one definition of the national templates (forms.yaml)."""
 
-from nianbao.forms import load_forms, squash
+from nianbao.domain.forms import load_forms, squash
 
 
 def test_cell_counts_per_template():

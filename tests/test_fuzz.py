@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from nianbao.diagnostics import SourceText
-from nianbao.importer import import_source
-from nianbao.read import read_one
+from nianbao.domain.diagnostics import SourceText
+from nianbao.importing.importer import import_source
+from nianbao.incremental.read_all import read_one
 
 from conftest import CONTENT, ROOT, SHARED
 
@@ -117,8 +117,8 @@ def test_a_figure_of_thousands_of_digits_is_too_large(tmp_path):
 
 def test_a_sign_before_a_word_is_not_a_figure():
     """``-十`` in a stream table was a figure token that parse_cell could not read."""
-    from nianbao.cells import parse_cell
-    from nianbao.rows import NUM, stream_tokens
+    from nianbao.reading.cells import parse_cell
+    from nianbao.reading.table_rows import NUM, stream_tokens
 
     toks = stream_tokens([(1, "行政许可-十 5 +x ²x 3")])
     assert all(parse_cell(t.text) is not None for t in toks if t.kind == NUM)
@@ -127,7 +127,7 @@ def test_a_sign_before_a_word_is_not_a_figure():
 
 def test_long_glued_runs_are_not_searched():
     """A 56-digit run of a 7-cell row took seconds to search (and grows steeply)."""
-    from nianbao.segment import explain, groups_sum, split_glued, too_long
+    from nianbao.reading.glued_digits import explain, groups_sum, split_glued, too_long
 
     start = time.perf_counter()
     assert split_glued(["1" * 56], 7, groups_sum(7)) == (None, [])
@@ -139,7 +139,7 @@ def test_long_glued_runs_are_not_searched():
 
 def test_many_unknown_rows_are_compared_by_similarity_a_bounded_number_of_times(tmp_path, monkeypatch):
     """Thousands of unknown rows each compared with every label took minutes."""
-    from nianbao import labels as matching
+    from nianbao.reading import row_labels as matching
 
     calls = []
     real = matching.nearest
@@ -183,7 +183,7 @@ def test_figures_under_a_header_of_another_form_are_a_cell_count_error(tmp_path)
 
 def test_an_import_too_large_to_be_a_content_file_is_refused(tmp_path, monkeypatch):
     """A page of 8 MB became a content file that the build then refused (RuntimeError)."""
-    from nianbao import importer
+    from nianbao.importing import importer
 
     monkeypatch.setattr(importer, "MAX_BYTES", 10_000)
     result = import_source(CONTENT / "2020" / "heilongjiang.md", tmp_path, agency_id="hlj")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from nianbao.importer import import_source
+from nianbao.importing.importer import import_source
 
 from conftest import CONTENT, ROOT, SHARED
 
@@ -192,7 +192,7 @@ def test_a_detected_date_or_address_that_is_not_one_is_left_out(tmp_path):
 
 
 def test_a_source_too_large_is_refused(tmp_path, monkeypatch):
-    from nianbao import sources
+    from nianbao.reading import sources
 
     monkeypatch.setitem(sources.MAX_BYTES, "", 1000)
     result = import_source(ROOT / "content" / "2020" / "heilongjiang.md", tmp_path, agency_id="hlj")

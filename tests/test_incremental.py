@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from nianbao.pipeline import build
-from nianbao.records import intact
+from nianbao.publishing.records import intact
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
@@ -243,7 +243,7 @@ def test_two_builds_at_once_wait_for_each_other(content, tmp_path):
 
 def test_publishing_without_renameat2_gives_the_same_trees(content, tmp_path, monkeypatch):
     """Where the C library has no renameat2 (not Linux), the exchange falls back to renames."""
-    from nianbao import fileops
+    from nianbao.disk import fileops
 
     class NoExchange:
         pass
@@ -305,7 +305,7 @@ def test_an_edit_that_adds_no_file_brings_the_twin_in_step_by_its_change_alone(c
     paths whose digest differs from the twin's (no walk over every path); the trees it leaves
     are those of a cold build, and the next build (which uses the old live tree as its twin)
     too."""
-    import nianbao.publish as publish
+    import nianbao.publishing.publish as publish
 
     out, cache = tmp_path / "out", tmp_path / "cache"
     assert not build(content, out / "data", out / "site", cache_dir=cache, search=False).errors
@@ -338,7 +338,7 @@ def test_a_twin_holding_other_paths_is_lined_up_not_walked(content, tmp_path, mo
     """After a report is removed, the twin (the tree before) holds paths the new trees do not:
     the next edit lines its record up with the new paths, removes what went away and writes the
     change, without syncing every path; the trees are those of a cold build."""
-    import nianbao.publish as publish
+    import nianbao.publishing.publish as publish
 
     out, cache = tmp_path / "out", tmp_path / "cache"
     assert not build(content, out / "data", out / "site", cache_dir=cache, search=False).errors
@@ -369,9 +369,9 @@ def test_an_edit_takes_the_units_it_did_not_change_from_the_record_of_the_last_b
     written for another manifest (here: the live tree republished meanwhile by hand) is not
     used, a publish that leaves every unit alone (a search bundle's) carries it over, and the
     trees are always those of a cold build."""
-    from nianbao import manifest
-    from nianbao.publish import Output, publish
-    from nianbao.records import UNITS_VERSION, live_record, read_units, units_path
+    from nianbao.disk import manifest
+    from nianbao.publishing.publish import Output, publish
+    from nianbao.publishing.records import UNITS_VERSION, live_record, read_units, units_path
 
     out, cache = tmp_path / "out", tmp_path / "cache"
     assert not build(content, out / "data", out / "site", cache_dir=cache, search=False).errors
@@ -415,7 +415,7 @@ def test_an_edit_takes_the_units_it_did_not_change_from_the_record_of_the_last_b
 def test_no_output_path_belongs_to_two_units(content, tmp_path, monkeypatch):
     """What lets a build keep a unit by the record of the last one: the units of a tree hold
     disjoint paths, and no file added on its own is one of theirs."""
-    from nianbao import memo
+    from nianbao.incremental import memo
 
     seen: dict[tuple[int, str], int] = {}
     real_unit, real_add = memo.Emitter.unit, memo.Emitter.add
@@ -478,7 +478,7 @@ def test_big_files_replaced_in_the_twin_are_deleted_beside_the_build(content, tm
     those of a cold build, nothing is left aside and no thread outlives the publish."""
     import threading
 
-    from nianbao.fileops import Discards
+    from nianbao.disk.fileops import Discards
 
     monkeypatch.setattr(Discards, "BIG", 1)
     deleted: list[str] = []
@@ -509,7 +509,7 @@ def test_nothing_changed_imports_none_of_the_stages(content, tmp_path):
                    capture_output=True, timeout=300)
     probe = ("import sys\nfrom nianbao.cli import main\n"
              f"code = main({argv!r})\n"
-             "heavy = [m for m in ('jinja2', 'frictionless', 'nianbao.contexts', 'nianbao.render')"
+             "heavy = [m for m in ('jinja2', 'frictionless', 'nianbao.pages.contexts', 'nianbao.pages.render')"
              " if m in sys.modules]\n"
              "print(code, heavy)\n")
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,

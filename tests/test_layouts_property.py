@@ -15,7 +15,7 @@ headings, a sentence of prose in 一/五/六 and the three tables in one layout:
 
 The glued layout is lossy: a cell must come back exact or ``unreadable``, never wrong, and a row
 of table 三/四 that has exactly one reading under its identity (counted here independently of
-``nianbao.segment``) must come back exact.
+``nianbao.reading.glued_digits``) must come back exact.
 """
 
 from __future__ import annotations
@@ -32,13 +32,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nianbao.canonical import to_content
-from nianbao.diagnostics import SourceText
-from nianbao.forms import load_forms
-from nianbao.load import Document
-from nianbao.model import REPORTED, UNREADABLE, Cell, Meta, Report, Section
-from nianbao.parse import parse_document
-from nianbao.sources import read_html
+from nianbao.domain.diagnostics import SourceText
+from nianbao.domain.forms import load_forms
+from nianbao.domain.model import Document
+from nianbao.domain.model import REPORTED, UNREADABLE, Cell, Meta, Report, Section
+from nianbao.importing.canonical import to_content
+from nianbao.reading.parse import parse_document
+from nianbao.reading.sources import read_html
 
 FORMS = load_forms()
 ACTIVE, APPS, REVIEW = (FORMS.table(t) for t in ("active", "applications", "review_litigation"))

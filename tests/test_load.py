@@ -1,6 +1,6 @@
 """Content files: front matter and encoding problems are located errors."""
 
-from nianbao.load import load_content
+from nianbao.reading.load import load_content
 
 
 def codes(content):

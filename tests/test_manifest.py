@@ -1,11 +1,11 @@
-"""The record of an output tree (``nianbao.manifest``): lookups, prefixes and the pickled form."""
+"""The record of an output tree (``nianbao.disk.manifest``): lookups, prefixes and the pickled form."""
 
 from __future__ import annotations
 
 import pickle
 
-from nianbao import manifest
-from nianbao.manifest import Manifest
+from nianbao.disk import manifest
+from nianbao.disk.manifest import Manifest
 
 
 def _manifest(paths: list[str]) -> Manifest:

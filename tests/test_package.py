@@ -153,19 +153,19 @@ def test_committed_datapackages_are_current(built_data):
 @pytest.mark.parametrize("text", ["=1+1", "+1+1", "-1+1", "@SUM(A1)", "\t=1", "\r=1", "-",
                                   "-2+3+cmd|' /C calc'!A0", '=HYPERLINK("http://x","y")'])
 def test_neutralise_prefixes_a_quote_to_formula_text(text):
-    from nianbao.safe import neutralise
+    from nianbao.packaging.formula_guard import neutralise
     assert neutralise(text) == "'" + text
 
 
 @pytest.mark.parametrize("value", ["", "a=b", " =1", "'=1", "黑龙江省", "-3", "+2", "-0.5", "1e3",
                                    -3, 0, Decimal("-0.5"), None, True])
 def test_neutralise_leaves_numbers_and_plain_text(value):
-    from nianbao.safe import neutralise
+    from nianbao.packaging.formula_guard import neutralise
     assert neutralise(value) is value
 
 
 def test_csv_neutralises_text_cells_only():
-    from nianbao.package import to_csv
+    from nianbao.packaging.packages import to_csv
     data = to_csv(["title", "value", "money", "flag", "empty"],
                   [{"title": "=HYPERLINK(\"http://x\",\"y\")", "value": -3, "money": Decimal("-0.50"),
                     "flag": False, "empty": ""},
@@ -203,11 +203,11 @@ def test_published_csv_text_fields_are_never_formulas(built_data):
 def test_the_ready_validation_child_is_ended_when_a_build_validates_elsewhere(tmp_path):
     """A cold build's many slices are validated across the cores, not by the child made ready
     for an edit: it is ended then, its memory back before the build goes on."""
-    from nianbao.memo import Emitter, Memo
-    from nianbao.validating import FEW_SLICES, Validators, validate_beside
-    from nianbao.slices import Slices
+    from nianbao.incremental.memo import Emitter, Memo
+    from nianbao.incremental.validation_schedule import FEW_SLICES, Validators, validate_beside
+    from nianbao.packaging.combined_validation import Slices
 
-    class Ready:  # the child's side the build sees (nianbao.background.Ready)
+    class Ready:  # the child's side the build sees (nianbao.incremental.background.Ready)
         ended = False
 
         def call(self, func, *args):

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from nianbao.load import load_content
-from nianbao.parse import parse_document
+from nianbao.reading.load import load_content
+from nianbao.reading.parse import parse_document
 
 from conftest import CONTENT
 

@@ -1,5 +1,5 @@
-from nianbao.forms import load_forms
-from nianbao.prose import paragraphs, split_sections, to_markdown
+from nianbao.domain.forms import load_forms
+from nianbao.reading.prose import paragraphs, split_sections, to_markdown
 
 
 def lines(text):

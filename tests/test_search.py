@@ -1,4 +1,4 @@
-"""The search index made from a built site (nianbao.search.index_site): what the bundle holds, what
+"""The search index made from a built site (nianbao.publishing.search_index.index_site): what the bundle holds, what
 is indexed and what is not, reproducibility and errors. Queries run in the browser tests."""
 
 from __future__ import annotations
@@ -18,12 +18,12 @@ from bs4 import BeautifulSoup
 
 from conftest import CONTENT
 
-from nianbao import search
-from nianbao.model import BLANK, REPORTED
-from nianbao.read import read_one
-from nianbao.search import (BUNDLE, UNUSED, SearchIndexError, index_site, pagefind_command,
-                             search_copy, stop_indexing)
-from nianbao.searchtext import pinyin, review_gist
+from nianbao.domain.model import BLANK, REPORTED
+from nianbao.incremental.read_all import read_one
+from nianbao.pages.search_text import pinyin, review_gist
+from nianbao.publishing import search_index
+from nianbao.publishing.search_index import (BUNDLE, UNUSED, SearchIndexError, index_site,
+                                             pagefind_command, search_copy, stop_indexing)
 
 
 def fragments(bundle: dict[str, bytes]) -> dict[str, dict]:
@@ -205,12 +205,12 @@ def _ended(said) -> tuple[int, Path]:
 
 def test_a_hung_pagefind_is_killed_at_its_deadline_and_its_copies_removed(built_site, hung_pagefind,
                                                                            monkeypatch):
-    monkeypatch.setattr(search, "DEADLINE", (1.0, 0.0))
+    monkeypatch.setattr(search_index, "DEADLINE", (1.0, 0.0))
     with pytest.raises(SearchIndexError, match=r"did not finish indexing .* in 1 s and was stopped"):
         index_site(built_site)
     _, work = _ended(hung_pagefind)
     assert not work.parent.exists()  # the search copies went with it
-    assert not search._RUNS
+    assert not search_index._RUNS
 
 
 def test_stop_indexing_ends_a_run_of_another_thread(built_site, hung_pagefind):
@@ -227,7 +227,7 @@ def test_stop_indexing_ends_a_run_of_another_thread(built_site, hung_pagefind):
         if hung_pagefind.exists():
             break
         time.sleep(0.1)
-    assert search._RUNS
+    assert search_index._RUNS
     stop_indexing()  # what serve does when it stops
     thread.join(30)
     assert not thread.is_alive()

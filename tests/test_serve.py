@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from nianbao.serve import Status, inject
+from nianbao.preview.serve import Status, inject
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
@@ -308,7 +308,7 @@ def test_in_the_browser_the_page_reloads_and_shows_errors_within_its_csp(tmp_pat
 def test_a_build_that_ends_while_the_index_is_made_is_indexed_after_it(monkeypatch, tmp_path):
     """The preview's search index always ends up holding the last good build: builds that end
     while an index is made get one more index after it (one for all of them), never two at once."""
-    from nianbao import serve
+    from nianbao.preview import serve
 
     started, running, overlapped = [], threading.Semaphore(0), []
     gate = threading.Event()
@@ -341,7 +341,7 @@ def test_a_build_that_ends_while_the_index_is_made_is_indexed_after_it(monkeypat
 def test_a_build_that_starts_while_the_index_reads_the_pages_abandons_it(monkeypatch, tmp_path):
     """The index's Python work (reading 20,000 pages at 10,000 reports) would slow a build down:
     it stops at the next page when a build starts, and is made again once the build is over."""
-    from nianbao import serve
+    from nianbao.preview import serve
 
     status, runs, reading = serve.Status(), [], threading.Event()
 
@@ -371,7 +371,7 @@ def test_an_index_abandoned_for_a_build_is_made_again_even_if_that_build_fails(m
                                                                               tmp_path):
     """A failed build asks for no index: the one it made abandon (the last good build's) must
     be made again all the same, however quickly the build ended."""
-    from nianbao import serve
+    from nianbao.preview import serve
 
     status, runs = serve.Status(), []
 
@@ -400,14 +400,14 @@ def test_the_preview_builds_in_a_child_process_and_reports_what_it_found(tmp_pat
     """Each preview build runs in a child process of its own (the server has threads and must
     not fork; a child uses every core): the server gets its counts, its located errors, or why
     it crashed, and a child that dies without answering is a crash too, never a hang."""
-    from nianbao import rebuild
+    from nianbao.preview import build_child
 
-    monkeypatch.setattr(rebuild, "_ready", [])  # (this test's children only, all ended after)
+    monkeypatch.setattr(build_child, "_ready", [])  # (this test's children only, all ended after)
     request = monkeypatch.context()
 
-    def built(data: Path | None = None) -> rebuild.Built:
+    def built(data: Path | None = None) -> build_child.Built:
         data = data or tmp_path / "out"
-        return rebuild.build_in_child(content_copy, data / "data", data / "site",
+        return build_child.build_in_child(content_copy, data / "data", data / "site",
                                       tmp_path / "cache", None, False)
 
     good = built()
@@ -421,11 +421,11 @@ def test_the_preview_builds_in_a_child_process_and_reports_what_it_found(tmp_pat
     (tmp_path / "a-file").write_text("x")
     crashed = built(tmp_path / "a-file")  # its output folder cannot be made: a crash, shown
     assert crashed.crash.startswith("error: the build crashed: FileExistsError")
-    waiting = rebuild._ready[-1]  # the next build's child, started as each build ends
+    waiting = build_child._ready[-1]  # the next build's child, started as each build ends
     assert waiting.poll() is None
     with request as m:
-        m.setattr(rebuild.sys, "executable", "/bin/false")
-        rebuild.stop()  # (ends the waiting child: the next one starts as /bin/false)
+        m.setattr(build_child.sys, "executable", "/bin/false")
+        build_child.stop()  # (ends the waiting child: the next one starts as /bin/false)
         assert waiting.poll() is not None
         assert built().crash == "error: the build crashed (its process ended with 1)"
-    rebuild.stop()
+    build_child.stop()

@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup
 
-from nianbao.compare import YEAR_PAIRS_UP_TO
+from nianbao.pages.compare import YEAR_PAIRS_UP_TO
 
 
 def soup(site: Path, rel: str) -> BeautifulSoup:
@@ -177,7 +177,7 @@ def test_a_year_of_many_reports_is_shown_a_page_of_them_at_a_time(tmp_path, monk
     of 1,700 reports was one 2 MB page, made again whole after any edit)."""
     import sys
 
-    import nianbao.render as render
+    import nianbao.pages.render as render
     from nianbao.pipeline import build
 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))

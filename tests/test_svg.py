@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from nianbao import svg
+from nianbao.pages import svg
 
 NS = "{http://www.w3.org/2000/svg}"
 

@@ -9,13 +9,13 @@ from types import SimpleNamespace
 
 from bs4 import BeautifulSoup
 
-from nianbao.brief import brief, kept_cells
-from nianbao.charts import Point, counts_chart, rates_chart
-from nianbao.contexts import human_size
-from nianbao.model import ABSENT, BLANK, DASH, REPORTED
+from nianbao.domain.model import ABSENT, BLANK, DASH, REPORTED
+from nianbao.incremental.report_briefs import brief, kept_cells
+from nianbao.pages.charts import Point, counts_chart, rates_chart
+from nianbao.pages.contexts import human_size
+from nianbao.pages.series import Measure
+from nianbao.pages.year_totals import report_fields, total, year_file_docs
 from nianbao.pipeline import read_reports
-from nianbao.series import Measure
-from nianbao.totals import report_fields, total, year_file_docs
 
 from conftest import CONTENT
 

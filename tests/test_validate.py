@@ -3,10 +3,10 @@
 import dataclasses
 from collections import Counter
 
-from nianbao.load import load_content
-from nianbao.model import Cell
-from nianbao.parse import parse_document
-from nianbao.validate import validate
+from nianbao.checks.identities import validate
+from nianbao.domain.model import Cell
+from nianbao.reading.load import load_content
+from nianbao.reading.parse import parse_document
 
 from conftest import CONTENT
 

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from nianbao.verify import validate_batch, validate_one
+from nianbao.packaging.batch_validation import validate_batch, validate_one
 
 
 def packages(tmp_path, built_data) -> list[str]:

@@ -1,4 +1,4 @@
-"""What ``serve`` sees change (``nianbao.watch``): reported by the system, or polled with
+"""What ``serve`` sees change (``nianbao.preview.watch``): reported by the system, or polled with
 ``--poll``; bursts as one; hidden files and backups left out. Every wait has a deadline (a timer
 stops the watcher, and ``next`` then returns None)."""
 
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from nianbao.watch import Watcher
+from nianbao.preview.watch import Watcher
 
 SETTLE = 0.6  # seconds for the watcher to start (a poller takes its first look)
 

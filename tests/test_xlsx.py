@@ -1,9 +1,9 @@
-"""The Excel writer (nianbao/xlsx.py, zipfile and the minimal OOXML parts): the same sheets, headers
+"""The Excel writer (nianbao/workbook.py, zipfile and the minimal OOXML parts): the same sheets, headers
 and cells as the openpyxl writer it replaced, read back by openpyxl and by pandas; well-formed
 parts; byte-identical across runs; text never a formula; Excel's row and cell limits; faster.
 
 The openpyxl writer is kept below only as the reference (`reference_workbook`, the former
-nianbao/xlsx.py verbatim but for its name)."""
+nianbao/workbook.py verbatim but for its name)."""
 
 from __future__ import annotations
 
@@ -21,10 +21,10 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 
-from nianbao import combined
-from nianbao import package as package_module
-from nianbao import xlsx
-from nianbao.forms import load_forms
+from nianbao.domain.forms import load_forms
+from nianbao.packaging import combined
+from nianbao.packaging import packages as package_module
+from nianbao.packaging import workbook
 from nianbao.pipeline import read_reports
 
 from conftest import CONTENT
@@ -42,7 +42,7 @@ def reference_workbook(sheets: list[tuple[str, list[dict], list[dict]]]) -> byte
     for name, fields, rows in sheets:
         ws = wb.create_sheet(name[:31])
         for col, f in enumerate(fields, 1):
-            cell = ws.cell(1, col, xlsx._zh(f.get("title", "")) or f["name"])
+            cell = ws.cell(1, col, workbook._zh(f.get("title", "")) or f["name"])
             cell.font = Font(bold=True)
         for r, row in enumerate(rows, 2):
             for col, f in enumerate(fields, 1):
@@ -124,11 +124,11 @@ def cells(data: bytes) -> dict[str, list[list[tuple]]]:
 
 def test_same_sheets_headers_and_cells_as_the_openpyxl_writer(real_sheets):
     for name, sheets in real_sheets.items():
-        new, ref = cells(xlsx.workbook(sheets)), cells(reference_workbook(sheets))
+        new, ref = cells(workbook.workbook(sheets)), cells(reference_workbook(sheets))
         assert list(new) == list(ref), name
         for title in ref:
             assert new[title] == ref[title], f"{name}: sheet {title}"
-        wb = opened(xlsx.workbook(sheets))
+        wb = opened(workbook.workbook(sheets))
         assert all(ws.freeze_panes == "A2" for ws in wb), name
 
 
@@ -158,13 +158,13 @@ def test_streamed_combined_workbook_splits_between_reports(tmp_path, monkeypatch
     checks = [len(outcome.checks[r.report_id]) for r in reports]
     biggest = max(c.rows for r in reports
                   for c in package_module.report_chunks(r, outcome.checks[r.report_id], forms).values())
-    monkeypatch.setattr(xlsx, "MAX_ROWS", biggest + 1)  # the largest report's rows fill a sheet
+    monkeypatch.setattr(workbook, "MAX_ROWS", biggest + 1)  # the largest report's rows fill a sheet
     wb = opened(streamed_combined(tmp_path, reports, outcome.checks, forms))
     parts = [ws for ws in wb if ws.title.startswith("勾稽关系校验")]
     assert len(parts) > 1 and parts[0].title == "勾稽关系校验 (1)"
     rows = [r for ws in parts for r in list(ws.iter_rows(values_only=True))[1:]]
     assert len(rows) == sum(checks)
-    assert all(ws.max_row <= xlsx.MAX_ROWS for ws in parts)
+    assert all(ws.max_row <= workbook.MAX_ROWS for ws in parts)
     ids = [r[0] for r in rows]
     assert ids == sorted(ids)  # every sheet holds whole reports, in order
     for ws in parts:
@@ -175,7 +175,7 @@ def test_streamed_combined_workbook_splits_between_reports(tmp_path, monkeypatch
 
 def test_pandas_reads_the_same_frames(real_sheets):
     for name, sheets in real_sheets.items():
-        new = pd.read_excel(io.BytesIO(xlsx.workbook(sheets)), sheet_name=None)
+        new = pd.read_excel(io.BytesIO(workbook.workbook(sheets)), sheet_name=None)
         ref = pd.read_excel(io.BytesIO(reference_workbook(sheets)), sheet_name=None)
         assert list(new) == list(ref), name
         for title in ref:
@@ -183,7 +183,7 @@ def test_pandas_reads_the_same_frames(real_sheets):
 
 
 def test_real_workbooks_hold_numbers_as_numbers(real_sheets):
-    wb = opened(xlsx.workbook(real_sheets["2020-heilongjiang"]))
+    wb = opened(workbook.workbook(real_sheets["2020-heilongjiang"]))
     sheet = wb["表二 主动公开政府信息情况"]
     header = [c.value for c in sheet[1]]
     values = [row[header.index("本年增/减（项）")] for row in sheet.iter_rows(min_row=2, values_only=True)]
@@ -199,7 +199,7 @@ RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 
 def test_parts_are_well_formed_typed_and_linked(real_sheets):
     for name, sheets in real_sheets.items():
-        data = xlsx.workbook(sheets)
+        data = workbook.workbook(sheets)
         zf = zipfile.ZipFile(io.BytesIO(data))
         assert zf.testzip() is None
         parts = zf.namelist()
@@ -223,7 +223,7 @@ def test_parts_are_well_formed_typed_and_linked(real_sheets):
 
 def test_byte_identical_across_runs(real_sheets):
     for name, sheets in real_sheets.items():
-        first, second = xlsx.workbook(sheets), xlsx.workbook(sheets)
+        first, second = workbook.workbook(sheets), workbook.workbook(sheets)
         assert first == second, name
         infos = zipfile.ZipFile(io.BytesIO(first)).infolist()
         assert {i.date_time for i in infos} == {(1980, 1, 1, 0, 0, 0)}
@@ -234,7 +234,7 @@ FIELDS = [{"name": "text", "title": "文字 / Text"}, {"name": "number", "title"
 
 
 def one_sheet(rows: list[dict], fields=FIELDS, name="表") -> list[list]:
-    wb = opened(xlsx.workbook([(name, fields, rows)]))
+    wb = opened(workbook.workbook([(name, fields, rows)]))
     return [list(r) for r in wb[wb.sheetnames[0]].iter_rows(values_only=True)]
 
 
@@ -253,7 +253,7 @@ def test_numbers_stay_numbers_and_plain_text_stays():
     assert rows[1] == ["a=b", -0.5, "否"]
     assert rows[2] == [None, None, None]
     assert rows[3] == ["-3", 0, "是"]  # a text that is a plain number is no formula: left alone
-    wb = opened(xlsx.workbook([("表", FIELDS, [{"text": "=1", "number": 1}])]))
+    wb = opened(workbook.workbook([("表", FIELDS, [{"text": "=1", "number": 1}])]))
     assert wb["表"]["A2"].data_type == "s" and wb["表"]["B2"].data_type == "n"
 
 
@@ -262,18 +262,18 @@ def test_text_beyond_xml_and_excel_limits():
     rows = one_sheet([{"text": "a\x00b\x07c\ud800d"}, {"text": long}, {"text": "_x0041_ and _x"},
                       {"text": "  spaced \r\n"}])
     assert rows[1][0] == "a\ufffdb\ufffdc\ufffdd"
-    assert len(rows[2][0]) == xlsx.MAX_CELL_CHARS and rows[2][0].endswith("…")
+    assert len(rows[2][0]) == workbook.MAX_CELL_CHARS and rows[2][0].endswith("…")
     # Excel reads _xHHHH_ as a character: a literal one keeps its underscore escaped
     assert rows[3][0] == "_x005F_x0041_ and _x"
     assert rows[4][0] == "  spaced \r\n"
-    assert len(xlsx._fit("😀" * 20_000)) == 16_383 + 1  # Excel counts UTF-16 units
+    assert len(workbook._fit("😀" * 20_000)) == 16_383 + 1  # Excel counts UTF-16 units
 
 
 def test_a_table_beyond_excels_row_limit_is_split_in_numbered_sheets(monkeypatch):
-    assert xlsx.MAX_ROWS == 1_048_576
-    monkeypatch.setattr(xlsx, "MAX_ROWS", 5)  # 4 data rows a sheet
+    assert workbook.MAX_ROWS == 1_048_576
+    monkeypatch.setattr(workbook, "MAX_ROWS", 5)  # 4 data rows a sheet
     name = "表三 收到和处理政府信息公开申请情况（很长的名称超过三十一个字）"
-    data = xlsx.workbook([(name, FIELDS, [{"text": f"r{i}", "number": i} for i in range(10)]),
+    data = workbook.workbook([(name, FIELDS, [{"text": f"r{i}", "number": i} for i in range(10)]),
                           ("其他", FIELDS, [{"number": 1}])])
     wb = opened(data)
     assert wb.sheetnames == [name[:27] + " (1)", name[:27] + " (2)", name[:27] + " (3)", "其他"]
@@ -284,7 +284,7 @@ def test_a_table_beyond_excels_row_limit_is_split_in_numbered_sheets(monkeypatch
 
 
 def test_sheet_names_excel_accepts():
-    assert xlsx._sheet_names(["a/b", "a/b", "'q'", "x" * 40, "", "Sheet"]) == [
+    assert workbook._sheet_names(["a/b", "a/b", "'q'", "x" * 40, "", "Sheet"]) == [
         "a_b", "a_b (2)", "q", "x" * 31, "Sheet5", "Sheet"]
 
 
@@ -300,7 +300,7 @@ def test_faster_than_the_openpyxl_writer(real_sheets, capsys):
             best = min(best, (time.perf_counter() - start) / len(per_report))
         return best
 
-    old, new = per_workbook(reference_workbook), per_workbook(xlsx.workbook)
+    old, new = per_workbook(reference_workbook), per_workbook(workbook.workbook)
     with capsys.disabled():
         print(f"\nper-report workbook: openpyxl {old * 1000:.1f} ms, new writer {new * 1000:.1f} ms "
               f"({old / new:.1f}x)")

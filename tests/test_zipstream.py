@@ -10,8 +10,8 @@ import zlib
 
 import pytest
 
-from nianbao import zipstream
-from nianbao.zipstream import END, Segment, ZipWriter, crc32_combine, segment
+from nianbao.packaging import zip_writer
+from nianbao.packaging.zip_writer import END, Segment, ZipWriter, crc32_combine, segment
 
 HEADER = "报告编号,年份,机关,事项,数量\n".encode()
 
@@ -77,9 +77,9 @@ def test_members_from_segments_bytes_and_mixed(chunks):
 def test_a_member_from_stored_runs_of_a_file(chunks, tmp_path, monkeypatch):
     """Segments written one after another to a file are copied as runs (in blocks smaller than
     a run here), with each run's raw size and combined CRC; mixed with segments and bytes."""
-    from nianbao.zipstream import Stored
+    from nianbao.packaging.zip_writer import Stored
 
-    monkeypatch.setattr(zipstream, "BLOCK", 1000)
+    monkeypatch.setattr(zip_writer, "BLOCK", 1000)
     segs = [segment(c) for c in chunks]
     path = tmp_path / "part"
     path.write_bytes(b"".join(s.data for s in segs))
@@ -154,10 +154,10 @@ def test_rejects_duplicates_and_writes_after_close():
 
 @pytest.mark.parametrize("use_c", [True, False])
 def test_crc32_combine(monkeypatch, use_c):
-    if use_c and zipstream._C_COMBINE is None:
+    if use_c and zip_writer._C_COMBINE is None:
         pytest.skip("zlib's C library not found")
     if not use_c:
-        monkeypatch.setattr(zipstream, "_C_COMBINE", None)
+        monkeypatch.setattr(zip_writer, "_C_COMBINE", None)
     rng = random.Random(11)
     for _ in range(300):
         data = rng.randbytes(rng.randint(0, 3000))
@@ -173,13 +173,13 @@ def test_crc32_combine(monkeypatch, use_c):
 
 
 def test_python_crc32_combine_agrees_with_c_on_huge_lengths():
-    if zipstream._C_COMBINE is None:
+    if zip_writer._C_COMBINE is None:
         pytest.skip("zlib's C library not found")
-    c_combine = zipstream._C_COMBINE[0]
+    c_combine = zip_writer._C_COMBINE[0]
     rng = random.Random(3)
     for _ in range(50):
         crc1, crc2, n = rng.getrandbits(32), rng.getrandbits(32), rng.randint(1, 1 << 40)
-        assert zipstream._py_crc32_combine(crc1, crc2, n) == c_combine(crc1, crc2, n)
+        assert zip_writer._py_crc32_combine(crc1, crc2, n) == c_combine(crc1, crc2, n)
 
 
 def zip64_archive(chunks) -> bytes:
@@ -193,8 +193,8 @@ def zip64_archive(chunks) -> bytes:
 
 
 def test_zip64(monkeypatch, chunks):
-    monkeypatch.setattr(zipstream, "ZIP64_LIMIT", 1000)
-    monkeypatch.setattr(zipstream, "ZIP64_COUNT_LIMIT", 3)
+    monkeypatch.setattr(zip_writer, "ZIP64_LIMIT", 1000)
+    monkeypatch.setattr(zip_writer, "ZIP64_COUNT_LIMIT", 3)
     data = zip64_archive(chunks)
     assert data == zip64_archive(chunks)
     assert read_all(data) == {
@@ -220,7 +220,7 @@ def test_zip64(monkeypatch, chunks):
 
 
 def test_zip64_needs_a_sized_segments_argument(monkeypatch, chunks):
-    monkeypatch.setattr(zipstream, "ZIP64_LIMIT", 1000)
+    monkeypatch.setattr(zip_writer, "ZIP64_LIMIT", 1000)
     w = ZipWriter(io.BytesIO())
     with pytest.raises(ValueError, match="pass a list"):
         w.add_segments("big.csv", (segment(c) for c in chunks))

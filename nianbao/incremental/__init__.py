@@ -1,0 +1,1 @@
+"""What makes rebuilds cheap: the read cache, report briefs, the report store, memo units, children, 'nothing changed'."""

@@ -1,0 +1,386 @@
+"""Stage 4: Frictionless data packages (CSV + Table Schema), as bytes; nothing is written here.
+
+``datapackages/datapackage.json`` (combined, long form, one row per published cell) and
+``datapackages/<year>/<report_id>/datapackage.json`` (one report, tables as printed). Output is
+deterministic: rows in template order, reports in id order, JSON with sorted keys. The combined
+package is streamed from each report's chunk of rows (``nianbao.packaging.combined``), through files.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from decimal import Decimal
+from pathlib import Path
+
+from nianbao.disk.fileops import file_facts
+from nianbao.domain.forms import Forms
+from nianbao.domain.model import Check, Report
+from nianbao.incremental.background import started
+from nianbao.incremental.memo import PARALLEL_FROM, Emitter, key_of
+from nianbao.incremental.report_store import ReportStore
+from nianbao.incremental.validation_schedule import Validators, validate_beside
+from nianbao.packaging.combined import PER_REPORT, Chunk, chunk, write_combined
+from nianbao.packaging.combined_validation import combined_slices
+from nianbao.packaging.formula_guard import neutralise
+from nianbao.packaging.printed_tables import identity_row, printed_tables
+from nianbao.packaging.schemas import STATUS_MEANINGS, combined_schemas, report_checks_schema
+from nianbao.packaging.workbook import workbook
+
+PACKAGE_NAME = "gov-info-disclosure-annual-reports"
+CHECK_FIELDS = ("report_id", "check", "scope", "expected", "actual", "result", "acknowledged",
+                "message")
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+Combined = tuple[dict[str, "bytes | Path"], dict[str, "bytes | Path"], dict[str, tuple[str, int]]]
+
+
+@dataclass(frozen=True)
+class Packages:
+    """The combined package's files (``datapackages/`` top level) and downloads (ZIP, Excel
+    workbook), which are made every build; of each report's package (written through the
+    emitters, maybe kept as they were) only its key and its files' digests and sizes, and one
+    report's package files to document the per-report resources.
+
+    The combined files are written beside the build (``nianbao.incremental.background``: rewriting them is
+    the biggest part of an edit at 10,000 reports, and the pages need only their sizes, at the
+    end): ``combined`` gives them when they are done, with the (sha256, size) of each one that is
+    a file, for publishing."""
+
+    combined: Callable[[], Combined]
+    # report folder → the key of its package (which its files' bytes are a function of), and
+    # its files' (sha256, size) by name
+    keys: dict[str, str] = field(default_factory=dict)
+    units: dict[str, dict[str, tuple[str, int]]] = field(default_factory=dict)
+    sample: dict[str, bytes] = field(default_factory=dict)  # one report's package files
+    # the combined package's problems (none when valid): its Frictionless validation may still be
+    # running beside the build; ``check`` waits for it
+    verified: Callable[[], list[str]] = lambda: []  # noqa: E731
+    # the report packages (descriptor paths) validated with it: publishing validates the others
+    validated: frozenset[str] = frozenset()
+    # the size of a file of a report package not in ``units`` (kept by the site's record,
+    # which has it under ``data/`` + path)
+    recorded: Callable[[str], int | None] = lambda path: None  # noqa: E731
+
+    @cached_property
+    def _made(self) -> Combined:  # waits for the combined files, once
+        return self.combined()
+
+    @property
+    def files(self) -> dict[str, bytes | Path]:  # big ones as files in the build's scratch folder
+        return self._made[0]
+
+    @property
+    def downloads(self) -> dict[str, bytes | Path]:
+        return self._made[1]
+
+    @property
+    def facts(self) -> dict[str, tuple[str, int]]:
+        """(sha256, size) of the combined files that are files, by their path."""
+        return self._made[2]
+
+    def emit(self, data: Emitter, site: Emitter) -> None:
+        """The combined files into the data tree and, with the downloads, into the site's."""
+        data.add(self.files)
+        site.add(self.files, "data/")
+        site.add(self.downloads, "data/")
+
+    def check(self) -> None:
+        """Raise ``PackageError`` if the combined package this build made is not valid."""
+        problems = self.verified()
+        if problems:
+            raise PackageError("; ".join(problems))
+
+    def size(self, path: str) -> int:
+        folder, _, name = path.rpartition("/")
+        found = self.units.get(folder + "/", {}).get(name)
+        if found is not None:
+            return found[1]
+        if folder + "/" in self.keys:  # a package kept by the record of both trees
+            size = self.recorded("data/" + path)
+            if size is not None:
+                return size
+        data = self.files.get(path, self.downloads.get(path))
+        if data is None:
+            raise KeyError(path)
+        return len(data) if isinstance(data, bytes) else data.stat().st_size
+
+
+DOWNLOADS_ONLY = (".zip", ".xlsx")  # in the site's downloads, not in datapackages/
+
+
+def report_file(report_id: str, name: str) -> str:
+    """The name of a per-report package's file of resource ``name`` (``2020-heilongjiang-
+    applications.csv``): files saved from several reports' packages never share a name."""
+    return f"{report_id}-{name}.csv"
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, str):
+        return neutralise(value)  # text only: numbers stay numbers (nianbao/safe.py)
+    return str(value)
+
+
+def to_csv(fields: list[str], rows: list[dict], header: bool = True) -> bytes:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    if header:
+        writer.writerow(fields)
+    for row in rows:
+        writer.writerow([_text(row.get(f)) for f in fields])
+    return buf.getvalue().encode("utf-8")
+
+
+def to_json(data: object) -> bytes:
+    return (json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
+
+
+def to_zip(files: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name in sorted(files):
+            info = zipfile.ZipInfo(name, ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            zf.writestr(info, files[name])
+    return buf.getvalue()
+
+
+def _check_row(check: Check) -> dict:
+    return {f: getattr(check, f) for f in CHECK_FIELDS}
+
+
+def report_row(report: Report) -> dict:
+    m = report.meta
+    return {"report_id": m.report_id, "year": m.year, "agency_id": m.agency_id,
+            "agency": m.agency, "title": m.title, "template": report.template,
+            "source_url": m.source_url, "published": m.published, "full_text": report.full_text}
+
+
+def cell_rows(report: Report, table: str, dims: tuple[str, ...]) -> list[dict]:
+    rows = []
+    for cell in report.table_cells(table):
+        row = {"report_id": report.report_id, "year": report.meta.year}
+        row.update(zip(dims, cell.key))
+        row.update(value=cell.value, status=cell.status)
+        if table == "active":
+            row["unit"] = cell.unit
+        rows.append(row)
+    return rows
+
+
+RESOURCE_TITLES = {
+    "reports": ("报告", "Reports"),
+    "proactive": ("表二 主动公开政府信息情况", "Table 2: proactive disclosure"),
+    "applications": ("表三 收到和处理政府信息公开申请情况", "Table 3: applications received and handled"),
+    "review_litigation": ("表四 行政复议、行政诉讼情况", "Table 4: administrative reconsideration and litigation"),
+    "checks": ("勾稽关系校验", "Identity checks"),
+    "codes": ("代码表", "Codes"),
+}
+
+
+def _resource(name: str, path: str, schema: dict) -> dict:
+    zh, en = RESOURCE_TITLES[name]
+    return {"name": name, "path": path, "profile": "tabular-data-resource", "format": "csv",
+            "mediatype": "text/csv", "encoding": "utf-8", "title": f"{zh} / {en}",
+            "schema": schema}
+
+
+def build_packages(
+    reports: list, library: ReportStore, forms: Forms, unit_keys: dict[str, str], data: Emitter,
+    site: Emitter, scratch: Path, validate: Validators | None = None,
+) -> Packages:
+    """Each report's package as a unit keyed by ``unit_keys`` (the report and its checks; made
+    from the report loaded whole from ``library``; ``reports`` may be briefs), and
+    the combined package streamed from each report's chunks (``nianbao.packaging.combined``) through files
+    in ``scratch``; both into ``data`` and ``site`` (under ``data/``). With ``validate``, the
+    combined package is validated slice by slice and, when an edit made only a few, the report
+    packages made again too, all beside the build (``Packages.check`` gives the outcome;
+    ``Packages.validated`` names the report packages validated; publishing validates the rest)."""
+    reports = sorted(reports, key=lambda r: r.report_id)
+    ids = [r.report_id for r in reports]
+    reports_by = {r.report_id: r for r in reports}
+    package_keys = {rid: key_of("package", unit_keys[rid]) for rid in ids}
+    chunk_keys = {rid: key_of("chunks", unit_keys[rid]) for rid in ids}
+    schemas = combined_schemas(forms)
+    held: dict[str, dict[str, Chunk]] = {}  # without a memo folder, chunks are kept in memory
+
+    def load(rid: str) -> dict[str, Chunk]:
+        if rid in held:
+            return held[rid]
+        found = data.memo.value(chunk_keys[rid], lambda: report_chunks(*library.load(rid), forms))
+        if data.memo.store.root is None:
+            held[rid] = found
+        return found
+
+    # the chunks of the reports whose package was not made before (a kept package's were made
+    # with it; any other is made when asked), before the packages: across the cores when many,
+    # else here, so that the combined files can start now, beside everything else
+    fresh = [rid for rid in ids if not data.carries(package_keys[rid], _folder(reports_by[rid]),
+                                                    _in_data)
+             and data.memo.digests(package_keys[rid]) is None]
+    data.memo.prepare([(chunk_keys[rid], lambda rid=rid: report_chunks(*library.load(rid), forms))
+                       for rid in fresh], files=False)
+    if len(fresh) < PARALLEL_FROM or data.memo.store.root is None:
+        for rid in fresh:
+            load(rid)
+    codes = forms.codes()
+    codes_csv = to_csv([f["name"] for f in schemas["codes"]["fields"]], codes)
+    descriptor = to_json(combined_descriptor(schemas, sorted({r.meta.year for r in reports})))
+    root = data.memo.store.root if data.memo.lasting else None  # spools kept for the next build
+
+    def combine() -> Combined:
+        files, made, facts = write_combined(
+            scratch / "combined", schemas, ids, load, codes, codes_csv, descriptor,
+            {n: RESOURCE_TITLES[n][0] for n in schemas}, to_csv, keys=chunk_keys,
+            keep=root / "combined-spools" if root is not None else None)
+        downloads = {f"{PACKAGE_NAME}.zip": made["zip"], f"{PACKAGE_NAME}.xlsx": made["xlsx"]}
+        facts.update({str(f): file_facts(f) for f in (*files.values(), *downloads.values())
+                      if isinstance(f, Path) and str(f) not in facts})
+        return files, downloads, facts
+
+    combined = started(combine)  # the biggest part of an edit, beside the report packages
+    units: dict[str, dict[str, tuple[str, int]]] = {}
+    keys: dict[str, str] = {}
+    made_again: list[tuple[str, list[str]]] = []  # (folder, files) of report packages not kept
+
+    def emit(report, made: dict[str, dict[str, bytes]]) -> None:
+        """The report's package into both trees (``made``: its files, when just made)."""
+        base = _folder(report)
+        key = package_keys[report.report_id]
+
+        def compute(rid=report.report_id) -> dict[str, bytes]:
+            if not made:
+                made["files"] = report_unit(*library.load(rid), forms)
+            return made["files"]
+
+        known = data.unit(key, compute, base, select=_in_data, made=made.get("files"))
+        if base + "datapackage.json" in data.files:  # made again, not kept as published
+            made_again.append((base, [p for p in known if _in_data(p)]))
+        in_site = site.unit(key, compute, "data/" + base,  # (the same unit, all its files)
+                            made=made.get("files"))
+        known = known if known is not None else in_site
+        keys[base] = key
+        if known is not None:  # (None: kept by both trees' records, whose sizes then serve)
+            units[base] = known
+
+    # the packages not made before, across the cores, each taken into the trees as it comes back
+    by_key = {package_keys[rid]: reports_by[rid] for rid in fresh}
+    taken = set()
+    data.memo.prepare([(package_keys[rid], lambda rid=rid: report_unit(*library.load(rid), forms))
+                       for rid in fresh],
+                      each=lambda key, files: (emit(by_key[key], {"files": files}), taken.add(key)))
+    for report in reports:
+        if package_keys[report.report_id] not in taken:
+            emit(report, {})
+    sample: dict[str, bytes] = {}
+    if reports:  # the first report's package, shown on the datasets page
+        first = reports[0]
+        key, base = package_keys[first.report_id], _folder(first)
+        sample = {base + p: b for p, b in (data.memo.files(key) or report_unit(
+            *library.load(first.report_id), forms)).items() if not p.endswith(DOWNLOADS_ONLY)}
+    verified, validated = (validate_beside(validate, scratch, data, made_again, combined_slices(
+        scratch / "slices", schemas, ids, unit_keys, load, codes_csv, descriptor, data.memo,
+        to_csv)) if validate is not None else (lambda: [], frozenset()))
+    return Packages(combined, keys=keys, units=units, sample=sample,
+                    verified=verified, validated=validated, recorded=site.recorded_size)
+
+
+def _folder(report) -> str:
+    return f"{report.meta.year}/{report.report_id}/"
+
+
+def _in_data(path: str) -> bool:
+    """Whether a file of a report's package is in ``datapackages/`` (the others are downloads)."""
+    return not path.endswith(DOWNLOADS_ONLY)
+
+
+class PackageError(Exception):
+    """The combined package made by this build is not valid: a bug, never the input's fault."""
+
+
+def report_chunks(report: Report, checks: tuple[Check, ...], forms: Forms) -> dict[str, Chunk]:
+    """One report's chunk of each combined table (``nianbao.packaging.combined``)."""
+    schemas = combined_schemas(forms)
+    dims = {t: forms.table(t).dimensions for t in forms.tables}
+    rows = {
+        "reports": [report_row(report)],
+        "proactive": cell_rows(report, "active", dims["active"]),
+        "applications": cell_rows(report, "applications", dims["applications"]),
+        "review_litigation": cell_rows(report, "review_litigation", dims["review_litigation"]),
+        "checks": [_check_row(c) for c in checks],
+    }
+    return {name: chunk(schemas[name]["fields"], rows[name], to_csv) for name in PER_REPORT}
+
+
+def combined_descriptor(schemas: dict[str, dict], years: list[int]) -> dict:
+    return {
+        "name": PACKAGE_NAME,
+        "title": "政府信息公开工作年度报告数据 / Government information disclosure annual reports",
+        "description": ("各级行政机关政府信息公开工作年度报告中三张法定表格的全部数据，每个单元格一行，"
+                        "附勾稽关系校验结果。 / Every cell of the three statutory tables of the "
+                        "annual reports, one row per published cell, with identity checks."),
+        "profile": "tabular-data-package",
+        "keywords": ["政府信息公开", "年度报告", "open government", "FOI"],
+        "temporal": {"start": str(years[0]), "end": str(years[-1])} if years else {},
+        "resources": [_resource(name, f"data/{name}.csv", schema)
+                      for name, schema in schemas.items()],
+    }
+
+
+# the last sheet of a report's workbook: what its status columns (…·公布情况) say
+STATUS_SHEET = ("公布情况说明", [{"name": "code", "title": "代码"},
+                                {"name": "label", "title": "名称"},
+                                {"name": "meaning", "title": "含义"}],
+                [{"code": code, "label": label, "meaning": meaning}
+                 for code, (label, meaning) in STATUS_MEANINGS.items()])
+
+
+def report_unit(report: Report, checks: tuple[Check, ...], forms: Forms) -> dict[str, bytes]:
+    """One report's package files, its ZIP and its workbook (names relative to its folder)."""
+    own, sheets = report_package(report, checks, forms)
+    return {**own, f"{report.report_id}.zip": to_zip(own),
+            f"{report.report_id}.xlsx": workbook(sheets)}
+
+
+def report_package(report: Report, checks: tuple[Check, ...], forms: Forms
+                   ) -> tuple[dict[str, bytes], list[tuple[str, list[dict], list[dict]]]]:
+    """The files of one report's package (its tables as printed, its checks, the descriptor),
+    and the same tables as workbook sheets."""
+    files: dict[str, bytes] = {}
+    resources = []
+    tables = printed_tables(report, forms)
+    who = identity_row(report.meta)
+    tables["checks"] = (report_checks_schema(forms), [{**who, **_check_row(c)} for c in checks])
+    sheets = []
+    for name, (schema, rows) in tables.items():
+        path = report_file(report.report_id, name)
+        files[path] = to_csv([f["name"] for f in schema["fields"]], rows)
+        resources.append(_resource(name, path, schema))
+        sheets.append((RESOURCE_TITLES[name][0], schema["fields"], rows))
+    sheets.append(STATUS_SHEET)
+    m = report.meta
+    descriptor = {
+        "name": f"report-{m.report_id}",
+        "title": m.title,
+        "description": f"{m.agency} {m.year} 年政府信息公开工作年度报告的法定表格（按原表形式）及校验结果。",
+        "profile": "tabular-data-package",
+        "keywords": ["政府信息公开", "年度报告", m.agency, str(m.year)],
+        "resources": resources,
+    }
+    if m.source_url:
+        descriptor["sources"] = [{"title": m.title, "path": m.source_url}]
+    files["datapackage.json"] = to_json(descriptor)
+    return files, sheets
