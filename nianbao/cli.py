@@ -200,6 +200,11 @@ def _run(args, cache: Path | None, replayable: bool = False):
     progress = progress_bar("reading")
     if args.command == "check":
         outcome = check_reports(args.content, cache, args.jobs, progress)
+    elif cache is None:  # the plain build: everything whole in memory, nothing remembered
+        from nianbao import plain
+
+        outcome = plain.build(args.content, args.data, args.site, args.base_url, progress,
+                              search=not args.no_search)
     else:
         outcome = build(args.content, args.data, args.site, args.base_url, cache, args.jobs, progress,
                         search=not args.no_search, check_output=args.check_output)

@@ -14,12 +14,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from nianbao.checks.acknowledgements import acknowledge
-from nianbao.checks.cross_year import cross_year, cross_year_briefs, pair_checks
+from nianbao.checks.cross_year import cross_year, pair_checks
 from nianbao.domain.diagnostics import Diagnostic
 from nianbao.domain.forms import load_forms
 from nianbao.domain.model import Check, Report
 from nianbao.incremental.background import Ready
+from nianbao.incremental.cross_year_briefs import cross_year_briefs
 from nianbao.incremental.gc_tuning import lean, settled
+from nianbao.incremental.make_packages import build_packages, emit_combined
+from nianbao.incremental.make_pages import render_site
 from nianbao.incremental.memo import Emitter, Memo, key_of, stale
 from nianbao.incremental.read_all import read_all
 from nianbao.incremental.read_cache import ReadCache, claim_if_new, forget_other_versions
@@ -27,11 +30,11 @@ from nianbao.incremental.report_briefs import Brief
 from nianbao.incremental.report_store import ReportStore
 from nianbao.incremental.validation_schedule import Validators
 from nianbao.packaging.batch_validation import validate_each, validate_packages, validating_packages
-from nianbao.packaging.packages import PackageError, build_packages
-from nianbao.pages.render import render_site
-from nianbao.publishing.publish import Output, PublishError, StaleOutput, catch_up, publish
+from nianbao.packaging.packages import PackageError
+from nianbao.publishing.publish import PublishError, StaleOutput, publish
 from nianbao.publishing.records import live_manifest, live_record, read_units
-from nianbao.publishing.search_index import BUNDLE as SEARCH_BUNDLE, SearchIndexError, index_site
+from nianbao.publishing.search_index import BUNDLE as SEARCH_BUNDLE
+from nianbao.publishing.search_index import SearchIndexError, index_site, publish_bundle
 from nianbao.publishing.workspace import lock, scratch_folder
 from nianbao.reading.load import missing_content
 
@@ -152,8 +155,8 @@ def _reads(stack: ExitStack, cache_dir: Path | None, beside: Path | None = None)
 
 def scan_reports(content: Path, cache: ReadCache, jobs: int | None = None,
                  progress=None) -> tuple[Outcome, ReportStore]:
-    """Every report in brief with its failing checks (``nianbao.incremental.report_briefs``), and the library that
-    loads any of them whole. ``cache`` must have a folder: whole reports are kept there."""
+    """Every report in brief with its failing checks (``nianbao.incremental.report_briefs``),
+    and the store that loads any of them whole. ``cache`` must have a folder: whole reports are kept there."""
     forms = load_forms()
     outcome = Outcome()
     outcome.diagnostics += missing_content(content)
@@ -228,17 +231,17 @@ def build(content: Path, data_dir: Path, site_dir: Path, base_url: str = "",
         stack.enter_context(lock(site_dir.resolve().parent))
         stack.enter_context(lean())
         reads = _reads(stack, cache_dir, site_dir.resolve().parent)
-        outcome, library = scan_reports(content, reads, jobs, progress)
+        outcome, store = scan_reports(content, reads, jobs, progress)
         settled()  # the briefs live as long as the build
         if not outcome.errors:
             with Memo(reads.root / "memo", jobs, lasting=cache_dir is not None) as memo:
                 try:
-                    _make(outcome, library, memo, data_dir, site_dir, base_url, False, check_output,
+                    _make(outcome, store, memo, data_dir, site_dir, base_url, False, check_output,
                           ready)
                 except StaleOutput:  # an output file was changed by hand: make every unit again
-                    _make(outcome, library, memo, data_dir, site_dir, base_url, True, check_output)
+                    _make(outcome, store, memo, data_dir, site_dir, base_url, True, check_output)
             if search:
-                site_files = _publish_bundle(site_dir, index_site(site_dir))
+                site_files = publish_bundle(site_dir, index_site(site_dir))
                 outcome.files = outcome.files - outcome.site_files + site_files
             if cache_dir is not None:  # what an earlier version of the code left is of no use
                 forget_other_versions(cache_dir, started_ns)
@@ -259,25 +262,25 @@ def _ready_to_validate() -> None:
                               {"name": "n", "type": "integer"}], "primaryKey": ["id"]}}]})
 
 
-def _make(outcome: Outcome, library: ReportStore, memo: Memo, data_dir: Path, site_dir: Path,
+def _make(outcome: Outcome, store: ReportStore, memo: Memo, data_dir: Path, site_dir: Path,
           base_url: str, fresh: bool, check: bool, ready: Ready | None = None) -> None:
     forms = load_forms()
     # a unit made from a report depends on its file and on the cross-year checks found for it
     # (the cross-year checks are a function of the files of the pair: their keys stand for them)
-    keys = {rid: key_of(k, *(c.pair if (c := library.cross.get(rid)) else ()))
+    keys = {rid: key_of(k, *(c.pair if (c := store.cross.get(rid)) else ()))
             for rid, k in outcome.keys.items()}
     with scratch_folder(site_dir.resolve().parent) as scratch:
         data, site = (_emitter(memo, tree, fresh, scratch / name)
                       for tree, name in ((data_dir, "data"), (site_dir, "site")))
         try:
-            packages = build_packages(outcome.reports, library, forms, keys, data, site,
+            packages = build_packages(outcome.reports, store, forms, keys, data, site,
                                       scratch, Validators(validate_each, validate_packages, ready))
         except PackageError as exc:
             raise PublishError(str(exc)) from exc
         site.keep_under(SEARCH_BUNDLE)  # the search bundle stays until it is made again
-        pages = render_site(outcome.reports, outcome, library, packages, TEMPLATES, base_url,
+        pages = render_site(outcome.reports, outcome, store, packages, TEMPLATES, base_url,
                             forms, site, keys)
-        packages.emit(data, site)  # the combined files, made beside the pages
+        emit_combined(packages, data, site)  # the combined files, made beside the pages
         try:
             packages.check()
         except PackageError as exc:
@@ -311,16 +314,5 @@ def index_search(site_dir: Path, between: Callable[[], None] | None = None) -> i
     bundle = index_site(site_dir, between=between)  # reads the live site; a build may replace it
     # meanwhile (the bundle is then of the pages read; the preview abandons it, see serve)
     with lock(site_dir.resolve().parent):
-        _publish_bundle(site_dir, bundle)
+        publish_bundle(site_dir, bundle)
     return len(bundle)
-
-
-def _publish_bundle(site_dir: Path, bundle: dict[str, bytes]) -> int:
-    """Publish a new search bundle with the rest of the site kept; returns the site's files."""
-    live = live_manifest(site_dir)
-    if live is None:  # never publish a bundle alone over a tree we do not know
-        raise SearchIndexError(f"{site_dir} changed while it was indexed; run `python build.py`")
-    old = frozenset(live.under(SEARCH_BUNDLE))  # the rest is kept
-    files = publish({site_dir: Output(bundle, gone=old)}).trees[str(site_dir)]
-    catch_up(site_dir)  # the bundle into the twin too, now rather than in the next edit
-    return files

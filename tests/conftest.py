@@ -1,4 +1,5 @@
-"""Shared fixtures: one build of the project's own content into a temporary folder."""
+"""Shared fixtures: one plain build (``nianbao.plain``) of the project's own content into a
+temporary folder."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from nianbao.pipeline import build
+from nianbao.plain import build  # the plain build: the reference the incremental one equals
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"

@@ -9,8 +9,8 @@ from nianbao.domain.forms import load_forms
 from nianbao.incremental.memo import Emitter, Memo, key_of
 from nianbao.incremental.read_cache import ReadCache
 from nianbao.incremental.report_briefs import brief
-from nianbao.packaging.packages import build_packages
-from nianbao.pages.render import render_site
+from nianbao.incremental.make_packages import build_packages, emit_combined
+from nianbao.incremental.make_pages import render_site
 from nianbao.pipeline import TEMPLATES, read_reports, scan_reports
 
 from conftest import CONTENT
@@ -23,7 +23,7 @@ def made(tmp_path, reports, checked, library, keys) -> dict[str, bytes]:
     packages = build_packages(reports, library, forms, keys, data, site, scratch)
     render_site(reports, checked, library, packages, TEMPLATES, "https://example.test/", forms,
                 site, keys)
-    packages.emit(data, site)
+    emit_combined(packages, data, site)
     return {p: d if isinstance(d, bytes) else d.read_bytes()
             for tree in (data, site) for p, d in tree.files.items()}
 

@@ -180,7 +180,7 @@ def test_combined_package_validated_slice_by_slice(tmp_path):
     not change are not validated again and an edited one is validated alone."""
     from dataclasses import replace
 
-    from nianbao.packaging import combined_validation
+    from nianbao.incremental import combined_validation
     from nianbao.incremental.memo import Memo
     from nianbao.packaging.packages import combined_descriptor, to_csv, to_json
     from nianbao.packaging.batch_validation import validate_each

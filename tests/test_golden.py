@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from nianbao.pipeline import build
+from nianbao import pipeline, plain
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "golden"
@@ -30,12 +30,17 @@ PAGES = (
 SHOWN = 60  # lines of the diff shown on a mismatch
 
 
-@pytest.fixture(scope="module")
-def golden_build(tmp_path_factory) -> Path:
-    """The repository's content built once with the golden's fixed options."""
-    out = tmp_path_factory.mktemp("golden")
-    outcome = build(ROOT / "content", out / "datapackages", out / "site", base_url="",
-                    search=False)
+@pytest.fixture(scope="module", params=["plain", "incremental"])
+def golden_build(request, tmp_path_factory) -> Path:
+    """The repository's content built once by each build (the plain one, and the incremental
+    one with a cache) with the golden's fixed options."""
+    out = tmp_path_factory.mktemp(f"golden-{request.param}")
+    if request.param == "plain":
+        outcome = plain.build(ROOT / "content", out / "datapackages", out / "site", base_url="",
+                              search=False)
+    else:
+        outcome = pipeline.build(ROOT / "content", out / "datapackages", out / "site",
+                                 base_url="", cache_dir=out / "cache", search=False)
     assert not outcome.errors, [d.format() for d in outcome.errors]
     return out
 

@@ -29,8 +29,11 @@ def tree(root: Path) -> dict[str, bytes]:
 
 
 def cold(content: Path, out: Path) -> dict[str, dict[str, bytes]]:
+    """The plain build's trees (``nianbao.plain``: no cache, no units, every report whole)."""
+    from nianbao import plain
+
     shutil.rmtree(out, ignore_errors=True)
-    outcome = build(content, out / "data", out / "site", search=False)
+    outcome = plain.build(content, out / "data", out / "site", search=False)
     assert not outcome.errors, [d.format() for d in outcome.errors]
     return {"data": tree(out / "data"), "site": tree(out / "site")}
 
@@ -62,7 +65,7 @@ def _edit_figure(path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_incremental_equals_cold_after_a_sequence_of_edits(content, tmp_path):
+def test_incremental_equals_plain_after_a_sequence_of_edits(content, tmp_path):
     out, cache = tmp_path / "out", tmp_path / "cache"
     first = build(content, out / "data", out / "site", cache_dir=cache, search=False)
     assert not first.errors
@@ -86,7 +89,7 @@ def test_incremental_equals_cold_after_a_sequence_of_edits(content, tmp_path):
         assert not outcome.errors, name
         want = cold(content, tmp_path / "cold")
         for t in ("data", "site"):
-            assert differences(tree(out / t), want[t]) == [], f"{name}: {t} differs from a cold build"
+            assert differences(tree(out / t), want[t]) == [], f"{name}: {t} differs from the plain build"
         assert intact(out / "site") and intact(out / "data"), name
         assert intact(out / "site", check=True) and intact(out / "data", check=True), name
         if name == "touch without a change":
@@ -114,11 +117,11 @@ def _edit_template(templates: Path, name: str, old: str, new: str) -> None:
 
 
 @pytest.mark.slow
-def test_incremental_equals_cold_after_edits_of_agencies_reports_and_templates(content, tmp_path,
+def test_incremental_equals_plain_after_edits_of_agencies_reports_and_templates(content, tmp_path,
                                                                               monkeypatch):
     """The edits that reach pages made from many reports (an agency's name on every page that
     names it, an agency moved to another id, a report of a new agency) and those that reach every
-    page (a template, the CSS): after each, the cached build equals a --no-cache build of the same
+    page (a template, the CSS): after each, the cached build equals the plain build (--no-cache) of the same
     content and templates, byte for byte, and differs from the build before it."""
     from nianbao import pipeline
 
@@ -155,8 +158,8 @@ def test_incremental_equals_cold_after_edits_of_agencies_reports_and_templates(c
         assert now["site"] != before["site"], f"{name}: the edit changed no page"
         want = cold(content, tmp_path / "cold")
         for t in ("data", "site"):
-            assert sorted(now[t]) == sorted(want[t]), f"{name}: {t} holds other files than cold"
-            assert differences(now[t], want[t]) == [], f"{name}: {t} differs from a cold build"
+            assert sorted(now[t]) == sorted(want[t]), f"{name}: {t} holds other files than the plain build"
+            assert differences(now[t], want[t]) == [], f"{name}: {t} differs from the plain build"
         assert intact(out / "site", check=True) and intact(out / "data", check=True), name
         before = now
 

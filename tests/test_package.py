@@ -205,7 +205,7 @@ def test_the_ready_validation_child_is_ended_when_a_build_validates_elsewhere(tm
     for an edit: it is ended then, its memory back before the build goes on."""
     from nianbao.incremental.memo import Emitter, Memo
     from nianbao.incremental.validation_schedule import FEW_SLICES, Validators, validate_beside
-    from nianbao.packaging.combined_validation import Slices
+    from nianbao.incremental.combined_validation import Slices
 
     class Ready:  # the child's side the build sees (nianbao.incremental.background.Ready)
         ended = False

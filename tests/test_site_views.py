@@ -178,6 +178,7 @@ def test_a_year_of_many_reports_is_shown_a_page_of_them_at_a_time(tmp_path, monk
     import sys
 
     import nianbao.pages.render as render
+    import nianbao.pages.site_plan as site_plan
     from nianbao.pipeline import build
 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
@@ -214,8 +215,8 @@ def test_a_year_of_many_reports_is_shown_a_page_of_them_at_a_time(tmp_path, monk
     assert rows == [2, 2, 1]
     # an edit of a report on page 3 makes page 3 and the first again, not page 2
     made: list[tuple[int, int]] = []
-    real = render.year_page
-    monkeypatch.setattr(render, "year_page",
+    real = site_plan.year_page
+    monkeypatch.setattr(site_plan, "year_page",
                         lambda year, part, n, *rest: made.append((year, n)) or real(year, part, n, *rest))
     last = sorted(p for p in paths if p.parent.name == "2021")[-1]
     text = last.read_text("utf-8")

@@ -12,8 +12,9 @@ from collections import OrderedDict
 from pathlib import Path
 
 from nianbao.checks.acknowledgements import mark
-from nianbao.checks.cross_year import CrossBrief, pair_checks
+from nianbao.checks.cross_year import pair_checks
 from nianbao.domain.model import Check, Report
+from nianbao.incremental.cross_year_briefs import CrossBrief
 from nianbao.incremental.read_all import read_one
 from nianbao.incremental.read_cache import ReadCache
 from nianbao.incremental.report_briefs import Brief

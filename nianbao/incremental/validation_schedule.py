@@ -11,7 +11,7 @@ from typing import NamedTuple
 from nianbao.disk.fileops import link_or_copy
 from nianbao.incremental.background import Ready, at_once, started
 from nianbao.incremental.memo import Emitter
-from nianbao.packaging.combined_validation import Slices
+from nianbao.incremental.combined_validation import Slices
 
 FEW_SLICES = 4  # slices of the combined package (an edit's one or two) validated beside the build
 FEW_PACKAGES = 8  # report packages made again (an edit's one) validated beside the build

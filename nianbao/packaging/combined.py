@@ -15,7 +15,7 @@ consecutive reports in one ``copy_file_range``, and loads only the changed repor
 files whose size or time differ from their record are not used. The spools and their record are
 ``nianbao.packaging.combined_spools``.
 
-Its Frictionless validation, slice by slice, is ``nianbao.packaging.combined_validation``.
+Its Frictionless validation, slice by slice, is ``nianbao.incremental.combined_validation``.
 """
 
 from __future__ import annotations

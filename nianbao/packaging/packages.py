@@ -18,15 +18,9 @@ from functools import cached_property
 from decimal import Decimal
 from pathlib import Path
 
-from nianbao.disk.fileops import file_facts
 from nianbao.domain.forms import Forms
 from nianbao.domain.model import Check, Report
-from nianbao.incremental.background import started
-from nianbao.incremental.memo import PARALLEL_FROM, Emitter, key_of
-from nianbao.incremental.report_store import ReportStore
-from nianbao.incremental.validation_schedule import Validators, validate_beside
-from nianbao.packaging.combined import PER_REPORT, Chunk, chunk, write_combined
-from nianbao.packaging.combined_validation import combined_slices
+from nianbao.packaging.combined import PER_REPORT, Chunk, chunk
 from nianbao.packaging.formula_guard import neutralise
 from nianbao.packaging.printed_tables import identity_row, printed_tables
 from nianbao.packaging.schemas import STATUS_MEANINGS, combined_schemas, report_checks_schema
@@ -84,12 +78,6 @@ class Packages:
     def facts(self) -> dict[str, tuple[str, int]]:
         """(sha256, size) of the combined files that are files, by their path."""
         return self._made[2]
-
-    def emit(self, data: Emitter, site: Emitter) -> None:
-        """The combined files into the data tree and, with the downloads, into the site's."""
-        data.add(self.files)
-        site.add(self.files, "data/")
-        site.add(self.downloads, "data/")
 
     def check(self) -> None:
         """Raise ``PackageError`` if the combined package this build made is not valid."""
@@ -198,111 +186,12 @@ def _resource(name: str, path: str, schema: dict) -> dict:
             "schema": schema}
 
 
-def build_packages(
-    reports: list, library: ReportStore, forms: Forms, unit_keys: dict[str, str], data: Emitter,
-    site: Emitter, scratch: Path, validate: Validators | None = None,
-) -> Packages:
-    """Each report's package as a unit keyed by ``unit_keys`` (the report and its checks; made
-    from the report loaded whole from ``library``; ``reports`` may be briefs), and
-    the combined package streamed from each report's chunks (``nianbao.packaging.combined``) through files
-    in ``scratch``; both into ``data`` and ``site`` (under ``data/``). With ``validate``, the
-    combined package is validated slice by slice and, when an edit made only a few, the report
-    packages made again too, all beside the build (``Packages.check`` gives the outcome;
-    ``Packages.validated`` names the report packages validated; publishing validates the rest)."""
-    reports = sorted(reports, key=lambda r: r.report_id)
-    ids = [r.report_id for r in reports]
-    reports_by = {r.report_id: r for r in reports}
-    package_keys = {rid: key_of("package", unit_keys[rid]) for rid in ids}
-    chunk_keys = {rid: key_of("chunks", unit_keys[rid]) for rid in ids}
-    schemas = combined_schemas(forms)
-    held: dict[str, dict[str, Chunk]] = {}  # without a memo folder, chunks are kept in memory
-
-    def load(rid: str) -> dict[str, Chunk]:
-        if rid in held:
-            return held[rid]
-        found = data.memo.value(chunk_keys[rid], lambda: report_chunks(*library.load(rid), forms))
-        if data.memo.store.root is None:
-            held[rid] = found
-        return found
-
-    # the chunks of the reports whose package was not made before (a kept package's were made
-    # with it; any other is made when asked), before the packages: across the cores when many,
-    # else here, so that the combined files can start now, beside everything else
-    fresh = [rid for rid in ids if not data.carries(package_keys[rid], _folder(reports_by[rid]),
-                                                    _in_data)
-             and data.memo.digests(package_keys[rid]) is None]
-    data.memo.prepare([(chunk_keys[rid], lambda rid=rid: report_chunks(*library.load(rid), forms))
-                       for rid in fresh], files=False)
-    if len(fresh) < PARALLEL_FROM or data.memo.store.root is None:
-        for rid in fresh:
-            load(rid)
-    codes = forms.codes()
-    codes_csv = to_csv([f["name"] for f in schemas["codes"]["fields"]], codes)
-    descriptor = to_json(combined_descriptor(schemas, sorted({r.meta.year for r in reports})))
-    root = data.memo.store.root if data.memo.lasting else None  # spools kept for the next build
-
-    def combine() -> Combined:
-        files, made, facts = write_combined(
-            scratch / "combined", schemas, ids, load, codes, codes_csv, descriptor,
-            {n: RESOURCE_TITLES[n][0] for n in schemas}, to_csv, keys=chunk_keys,
-            keep=root / "combined-spools" if root is not None else None)
-        downloads = {f"{PACKAGE_NAME}.zip": made["zip"], f"{PACKAGE_NAME}.xlsx": made["xlsx"]}
-        facts.update({str(f): file_facts(f) for f in (*files.values(), *downloads.values())
-                      if isinstance(f, Path) and str(f) not in facts})
-        return files, downloads, facts
-
-    combined = started(combine)  # the biggest part of an edit, beside the report packages
-    units: dict[str, dict[str, tuple[str, int]]] = {}
-    keys: dict[str, str] = {}
-    made_again: list[tuple[str, list[str]]] = []  # (folder, files) of report packages not kept
-
-    def emit(report, made: dict[str, dict[str, bytes]]) -> None:
-        """The report's package into both trees (``made``: its files, when just made)."""
-        base = _folder(report)
-        key = package_keys[report.report_id]
-
-        def compute(rid=report.report_id) -> dict[str, bytes]:
-            if not made:
-                made["files"] = report_unit(*library.load(rid), forms)
-            return made["files"]
-
-        known = data.unit(key, compute, base, select=_in_data, made=made.get("files"))
-        if base + "datapackage.json" in data.files:  # made again, not kept as published
-            made_again.append((base, [p for p in known if _in_data(p)]))
-        in_site = site.unit(key, compute, "data/" + base,  # (the same unit, all its files)
-                            made=made.get("files"))
-        known = known if known is not None else in_site
-        keys[base] = key
-        if known is not None:  # (None: kept by both trees' records, whose sizes then serve)
-            units[base] = known
-
-    # the packages not made before, across the cores, each taken into the trees as it comes back
-    by_key = {package_keys[rid]: reports_by[rid] for rid in fresh}
-    taken = set()
-    data.memo.prepare([(package_keys[rid], lambda rid=rid: report_unit(*library.load(rid), forms))
-                       for rid in fresh],
-                      each=lambda key, files: (emit(by_key[key], {"files": files}), taken.add(key)))
-    for report in reports:
-        if package_keys[report.report_id] not in taken:
-            emit(report, {})
-    sample: dict[str, bytes] = {}
-    if reports:  # the first report's package, shown on the datasets page
-        first = reports[0]
-        key, base = package_keys[first.report_id], _folder(first)
-        sample = {base + p: b for p, b in (data.memo.files(key) or report_unit(
-            *library.load(first.report_id), forms)).items() if not p.endswith(DOWNLOADS_ONLY)}
-    verified, validated = (validate_beside(validate, scratch, data, made_again, combined_slices(
-        scratch / "slices", schemas, ids, unit_keys, load, codes_csv, descriptor, data.memo,
-        to_csv)) if validate is not None else (lambda: [], frozenset()))
-    return Packages(combined, keys=keys, units=units, sample=sample,
-                    verified=verified, validated=validated, recorded=site.recorded_size)
-
-
-def _folder(report) -> str:
+def report_folder(report) -> str:
+    """Where a report's package lies in ``datapackages/`` (and under ``data/`` in the site)."""
     return f"{report.meta.year}/{report.report_id}/"
 
 
-def _in_data(path: str) -> bool:
+def in_data_tree(path: str) -> bool:
     """Whether a file of a report's package is in ``datapackages/`` (the others are downloads)."""
     return not path.endswith(DOWNLOADS_ONLY)
 

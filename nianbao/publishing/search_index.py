@@ -53,6 +53,9 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
+from nianbao.publishing.publish import Output, catch_up, publish
+from nianbao.publishing.records import live_manifest
+
 BUNDLE = "pagefind/"
 # The default UI needs these; the other bundled UIs (modular, component, highlight) are not shipped.
 UNUSED = ("pagefind-highlight.js", "pagefind-modular-ui.", "pagefind-component-ui.")
@@ -325,3 +328,14 @@ def stop_indexing() -> None:
 
 
 atexit.register(stop_indexing)
+
+
+def publish_bundle(site_dir: Path, bundle: dict[str, bytes]) -> int:
+    """Publish a new search bundle with the rest of the site kept; returns the site's files."""
+    live = live_manifest(site_dir)
+    if live is None:  # never publish a bundle alone over a tree we do not know
+        raise SearchIndexError(f"{site_dir} changed while it was indexed; run `python build.py`")
+    old = frozenset(live.under(BUNDLE))  # the rest is kept
+    files = publish({site_dir: Output(bundle, gone=old)}).trees[str(site_dir)]
+    catch_up(site_dir)  # the bundle into the twin too, now rather than in the next edit
+    return files
