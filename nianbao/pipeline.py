@@ -189,7 +189,7 @@ def scan_reports(content: Path, cache: ReadCache, jobs: int | None = None,
 def verify_packages(target: Path, root: Path, written: set[str], data_dir: Path,
                     validated: frozenset[str] = frozenset(), jobs: int | None = None
                     ) -> Callable[[], list[str]]:
-    """Frictionless validation of every per-report package a file written in ``root`` (the twin
+    """Frictionless validation of every per-report package a file written in ``root`` (the standby
     of ``target``, just written) belongs to (the nearest ``datapackage.json`` above it) but those
     ``validated`` beside the build (descriptor paths in the tree); an invalid package is a bug.
     Started now, while the publish writes its other trees; the function returned waits for the

@@ -51,7 +51,7 @@ def test_crash_while_publishing_leaves_previous_output(tmp_path, monkeypatch):
     writes = {"n": 0}
     real = publish_module.atomic_write
 
-    def broken(path, data):  # the disk fills up halfway through the twin of site/
+    def broken(path, data):  # the disk fills up halfway through the standby of site/
         writes["n"] += 1
         if "site" in str(path) and writes["n"] > 3:
             raise OSError("disk full")
@@ -67,7 +67,7 @@ def test_crash_while_publishing_leaves_previous_output(tmp_path, monkeypatch):
         build(CONTENT_COPY, data, site)
     assert (tree(data), tree(site)) == before
     monkeypatch.setattr(publish_module, "atomic_write", real)
-    build(CONTENT_COPY, data, site)  # the next build mends the half-written twin
+    build(CONTENT_COPY, data, site)  # the next build mends the half-written standby
     fresh = tmp_path / "fresh"
     build(CONTENT_COPY, fresh / "data", fresh / "site")
     assert (tree(data), tree(site)) == (tree(fresh / "data"), tree(fresh / "site"))
@@ -302,7 +302,7 @@ def test_combined_rows_of_unchanged_reports_are_copied_from_the_last_build(tmp_p
 
 def test_output_spilled_to_files_is_the_same(tmp_path, monkeypatch):
     """Beyond a memory budget the build holds its output as files in a scratch folder (a cold
-    build of a big site), which publishing moves into the twins (nothing left to delete); the
+    build of a big site), which publishing moves into the standby trees (nothing left to delete); the
     trees published are the same, and the scratch folder is gone, as
     are the reads a build without a cache kept beside the output, and those a killed one left."""
     from nianbao.incremental import memo
@@ -315,7 +315,7 @@ def test_output_spilled_to_files_is_the_same(tmp_path, monkeypatch):
     from nianbao.publishing import publish
     moved: list[str] = []
 
-    def move_into(source, path):  # spilled files go into the twins by rename
+    def move_into(source, path):  # spilled files go into the standby trees by rename
         moved.append(path.relative_to(tmp_path / "b").as_posix())
         return real_move(source, path)
 
@@ -324,7 +324,7 @@ def test_output_spilled_to_files_is_the_same(tmp_path, monkeypatch):
     build(CONTENT, tmp_path / "b" / "data", tmp_path / "b" / "site", base_url="https://x.test/")
     assert any("2020-heilongjiang/2020-heilongjiang-applications.csv" in p for p in moved)
     assert any(p.endswith("reports/2020-heilongjiang/index.html") for p in moved)
-    assert all(p.startswith((".data.publish/", ".site.publish/")) for p in moved), "into twins"
+    assert all(p.startswith((".data.publish/", ".site.publish/")) for p in moved), "into standby trees"
 
     def tree(root: Path) -> dict[str, bytes]:
         return {p.relative_to(root).as_posix(): p.read_bytes()
@@ -376,26 +376,26 @@ def test_units_are_made_across_processes_with_the_same_output(tmp_path):
     assert out["1"] == out["2"]
 
 
-def test_a_first_build_leaves_its_twin_in_step_by_links(tmp_path):
-    """After the first publish the twin holds the same files as the live tree, as hard links
+def test_a_first_build_leaves_its_standby_in_step_by_links(tmp_path):
+    """After the first publish the standby holds the same files as the live tree, as hard links
     (so the first edit writes only its change); the next build still gives the same trees."""
     data, site = tmp_path / "data", tmp_path / "site"
     build(CONTENT, data, site, cache_dir=tmp_path / "cache", search=False)
     for live in (data, site):
-        twin = live.parent / f".{live.name}.publish" / "twin"
+        standby = live.parent / f".{live.name}.publish" / "standby"
         files = sorted(p.relative_to(live) for p in live.rglob("*") if p.is_file())
-        assert files == sorted(p.relative_to(twin) for p in twin.rglob("*") if p.is_file())
-        assert all((live / f).stat().st_ino == (twin / f).stat().st_ino for f in files)
+        assert files == sorted(p.relative_to(standby) for p in standby.rglob("*") if p.is_file())
+        assert all((live / f).stat().st_ino == (standby / f).stat().st_ino for f in files)
     before = {p: p.read_bytes() for p in sorted(tmp_path.glob("[ds]*/**/*")) if p.is_file()}
     outcome = build(CONTENT, data, site, cache_dir=tmp_path / "cache", search=False)
     assert outcome.changed == 0
     assert {p: p.read_bytes() for p in sorted(tmp_path.glob("[ds]*/**/*")) if p.is_file()} == before
 
 
-def test_a_published_search_index_is_linked_into_the_twin_at_once(tmp_path, content_copy,
+def test_a_published_search_index_is_linked_into_the_standby_at_once(tmp_path, content_copy,
                                                                    seed_file, monkeypatch):
-    """Publishing the search bundle brings the twin in step too, by links, so the edit after it
-    does not link the bundle's files (12,000 at 10,000 reports) into the twin itself; the trees
+    """Publishing the search bundle brings the standby in step too, by links, so the edit after it
+    does not link the bundle's files (12,000 at 10,000 reports) into the standby itself; the trees
     stay as the builds make them."""
     import nianbao.publishing.publish as publish
     from nianbao.pipeline import index_search
@@ -405,18 +405,18 @@ def test_a_published_search_index_is_linked_into_the_twin_at_once(tmp_path, cont
     data, site, cache = tmp_path / "data", tmp_path / "site", tmp_path / "cache"
     assert not build(content_copy, data, site, cache_dir=cache, search=False).errors
     index_search(site)
-    twin = tmp_path / ".site.publish" / "twin"
+    standby = tmp_path / ".site.publish" / "standby"
     files = sorted(p.relative_to(site) for p in site.rglob("*") if p.is_file())
     assert any(f.as_posix().startswith(BUNDLE) for f in files)
-    assert files == sorted(p.relative_to(twin) for p in twin.rglob("*") if p.is_file())
-    assert all((site / f).stat().st_ino == (twin / f).stat().st_ino for f in files)
+    assert files == sorted(p.relative_to(standby) for p in standby.rglob("*") if p.is_file())
+    assert all((site / f).stat().st_ino == (standby / f).stat().st_ino for f in files)
     linked: list[str] = []
     real = publish._kept
     monkeypatch.setattr(publish, "_kept", lambda source, dest, entry:
                         linked.append(dest.as_posix()) or real(source, dest, entry))
     seed_file.write_text(seed_file.read_text("utf-8").replace("title: ", "title: 修订 ", 1), "utf-8")
     assert not build(content_copy, data, site, cache_dir=cache, search=False).errors
-    assert not [p for p in linked if f"/twin/{BUNDLE}" in p]
+    assert not [p for p in linked if f"/standby/{BUNDLE}" in p]
     assert intact(site, check=True) and intact(data, check=True)
     assert any(f.as_posix().startswith(BUNDLE) for f in (p.relative_to(site) for p in site.rglob("*")))
 
@@ -497,7 +497,7 @@ def test_an_invalid_combined_slice_found_beside_the_build_publishes_nothing(tmp_
 
 
 def test_each_tree_is_verified_as_soon_as_written_and_a_later_failure_leaves_none_running(tmp_path):
-    """``publish`` starts ``verify`` on a tree once its new files are in its twin, while it
+    """``publish`` starts ``verify`` on a tree once its new files are in its standby, while it
     writes the next tree (the report packages are validated while the site is written), and
     waits for every verification it started, also when a later tree fails."""
     from nianbao.publishing.publish import Output, PublishError, publish
@@ -526,7 +526,7 @@ def test_each_tree_is_verified_as_soon_as_written_and_a_later_failure_leaves_non
 
 
 def test_a_kept_file_linked_new_never_writes_into_a_file_linked_elsewhere(tmp_path):
-    """A first publish links the live files into its empty twins under their own names (no
+    """A first publish links the live files into its empty standby trees under their own names (no
     temporary name, no rename); a file that is there after all, maybe a hard link shared with
     another tree, is replaced by the link, never written in place."""
     import os
@@ -539,13 +539,13 @@ def test_a_kept_file_linked_new_never_writes_into_a_file_linked_elsewhere(tmp_pa
     live.write_bytes(b"<p>1</p>")
     st = live.stat()
     entry = (digest(b"<p>1</p>"), st.st_size, st.st_mtime_ns)
-    twin = tmp_path / "twin" / "reports" / "index.html"
-    got = _kept(live, twin, entry, new=True)  # its folders made
-    assert twin.samefile(live) and (got.st_size, got.st_mtime_ns) == (st.st_size, st.st_mtime_ns)
+    standby = tmp_path / "standby" / "reports" / "index.html"
+    got = _kept(live, standby, entry, new=True)  # its folders made
+    assert standby.samefile(live) and (got.st_size, got.st_mtime_ns) == (st.st_size, st.st_mtime_ns)
     other = tmp_path / "other.html"
     other.write_bytes(b"other")
-    twin.unlink()
-    os.link(other, twin)  # there after all, shared with another file
-    _kept(live, twin, entry, new=True)
-    assert twin.samefile(live) and other.read_bytes() == b"other"
-    assert sorted(p.name for p in twin.parent.iterdir()) == ["index.html"]
+    standby.unlink()
+    os.link(other, standby)  # there after all, shared with another file
+    _kept(live, standby, entry, new=True)
+    assert standby.samefile(live) and other.read_bytes() == b"other"
+    assert sorted(p.name for p in standby.parent.iterdir()) == ["index.html"]

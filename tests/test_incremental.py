@@ -167,11 +167,11 @@ def test_incremental_equals_plain_after_edits_of_agencies_reports_and_templates(
 @pytest.mark.slow
 def test_files_changed_by_hand_deep_in_the_output_are_mended_by_check_output(content, tmp_path):
     """A build trusts what it wrote (its cost follows the change); --check-output looks at every
-    file, and so does the build after it (the tree changed by hand is the twin by then)."""
+    file, and so does the build after it (the tree changed by hand is the standby by then)."""
     out, cache = tmp_path / "out", tmp_path / "cache"
     build(content, out / "data", out / "site", cache_dir=cache, search=False)
     page = next((out / "site" / "reports").rglob("index.html"))
-    page.write_text("tampered", "utf-8")  # in place: the twin shares the file
+    page.write_text("tampered", "utf-8")  # in place: the standby shares the file
     csv = next((out / "data").rglob("applications.csv"))
     csv.unlink()
     assert intact(out / "site") and not intact(out / "site", check=True)
@@ -271,7 +271,7 @@ def test_output_changed_by_hand_at_the_top_is_mended_with_nothing_else_changed(c
     assert not intact(out / "site") and not intact(out / "data")
     build(content, out / "data", out / "site", cache_dir=cache, search=False)
     want = cold(content, tmp_path / "cold")
-    for _ in range(2):  # and the next build, whose twin is the tree changed by hand
+    for _ in range(2):  # and the next build, whose standby is the tree changed by hand
         assert differences(tree(out / "site"), want["site"]) == []
         assert differences(tree(out / "data"), want["data"]) == []
         assert intact(out / "site", check=True) and intact(out / "data", check=True)
@@ -302,11 +302,11 @@ def test_nothing_changed_is_told_from_the_records_and_check_output_looks_at_ever
 
 
 @pytest.mark.slow
-def test_an_edit_that_adds_no_file_brings_the_twin_in_step_by_its_change_alone(content, tmp_path,
+def test_an_edit_that_adds_no_file_brings_the_standby_in_step_by_its_change_alone(content, tmp_path,
                                                                                  monkeypatch):
-    """With the twin's record trusted and no path added or removed, publishing writes only the
-    paths whose digest differs from the twin's (no walk over every path); the trees it leaves
-    are those of a cold build, and the next build (which uses the old live tree as its twin)
+    """With the standby's record trusted and no path added or removed, publishing writes only the
+    paths whose digest differs from the standby's (no walk over every path); the trees it leaves
+    are those of a cold build, and the next build (which uses the old live tree as its standby)
     too."""
     import nianbao.publishing.publish as publish
 
@@ -314,9 +314,9 @@ def test_an_edit_that_adds_no_file_brings_the_twin_in_step_by_its_change_alone(c
     assert not build(content, out / "data", out / "site", cache_dir=cache, search=False).errors
     some = sorted(content.rglob("*.md"))
 
-    synced: list[Path] = []  # trees whose twin was synced path by path
-    real_sync = publish._sync_twin
-    monkeypatch.setattr(publish, "_sync_twin",
+    synced: list[Path] = []  # trees whose standby was synced path by path
+    real_sync = publish._sync_standby
+    monkeypatch.setattr(publish, "_sync_standby",
                         lambda target, *rest: synced.append(target) or real_sync(target, *rest))
     written: list[Path] = []
     real_write = publish.atomic_write
@@ -329,7 +329,7 @@ def test_an_edit_that_adds_no_file_brings_the_twin_in_step_by_its_change_alone(c
         outcome = build(content, out / "data", out / "site", cache_dir=cache, search=False)
         assert not outcome.errors and synced == []
         total = sum(1 for _ in (out / "site").rglob("*") if _.is_file())
-        assert 0 < len(written) < total // 4, "the twin is brought in step by the change"
+        assert 0 < len(written) < total // 4, "the standby is brought in step by the change"
         want = cold(content, tmp_path / "cold")
         for t in ("data", "site"):
             assert differences(tree(out / t), want[t]) == [], f"{path.name}: {t} differs"
@@ -337,8 +337,8 @@ def test_an_edit_that_adds_no_file_brings_the_twin_in_step_by_its_change_alone(c
 
 
 @pytest.mark.slow
-def test_a_twin_holding_other_paths_is_lined_up_not_walked(content, tmp_path, monkeypatch):
-    """After a report is removed, the twin (the tree before) holds paths the new trees do not:
+def test_a_standby_holding_other_paths_is_lined_up_not_walked(content, tmp_path, monkeypatch):
+    """After a report is removed, the standby (the tree before) holds paths the new trees do not:
     the next edit lines its record up with the new paths, removes what went away and writes the
     change, without syncing every path; the trees are those of a cold build."""
     import nianbao.publishing.publish as publish
@@ -349,8 +349,8 @@ def test_a_twin_holding_other_paths_is_lined_up_not_walked(content, tmp_path, mo
     some[3].unlink()
     assert not build(content, out / "data", out / "site", cache_dir=cache, search=False).errors
     synced: list[Path] = []
-    real_sync = publish._sync_twin
-    monkeypatch.setattr(publish, "_sync_twin",
+    real_sync = publish._sync_standby
+    monkeypatch.setattr(publish, "_sync_standby",
                         lambda target, *rest: synced.append(target) or real_sync(target, *rest))
     for path in (some[1], some[2]):
         _edit_figure(path)
@@ -360,7 +360,7 @@ def test_a_twin_holding_other_paths_is_lined_up_not_walked(content, tmp_path, mo
         want = cold(content, tmp_path / "cold")
         for t in ("data", "site"):
             assert differences(tree(out / t), want[t]) == [], f"{path.name}: {t} differs"
-            assert intact(out / t, check=True)  # (the live tree is the twin lined up: none of
+            assert intact(out / t, check=True)  # (the live tree is the standby lined up: none of
             # the removed report's files are left in it)
 
 
@@ -474,9 +474,9 @@ def test_what_the_last_build_added_on_its_own_goes_and_unknown_units_are_made_ag
     assert fresh[:2] == [False, True], "the units of the edited report's old files are unknown"
 
 
-def test_big_files_replaced_in_the_twin_are_deleted_beside_the_build(content, tmp_path,
+def test_big_files_replaced_in_the_standby_are_deleted_beside_the_build(content, tmp_path,
                                                                       monkeypatch):
-    """A file the twin replaces is moved aside and deleted by a thread while the publish goes on
+    """A file the standby replaces is moved aside and deleted by a thread while the publish goes on
     (freeing a 40 MB file took an edit 20-30 ms); here every file counts as big. The trees are
     those of a cold build, nothing is left aside and no thread outlives the publish."""
     import threading

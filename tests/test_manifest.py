@@ -40,10 +40,10 @@ def test_the_paths_under_a_prefix():
 
 def test_a_record_with_two_manifests_of_one_list_of_paths_pickles_it_once():
     live = _manifest(PATHS)
-    twin = Manifest.of_columns(live.paths(), bytes(32 * len(PATHS)), *live.times())
-    state = pickle.loads(pickle.dumps({"live": live, "twin": twin}, protocol=5))
-    assert state["live"].paths() == PATHS and state["live"].paths() is state["twin"].paths()
+    standby = Manifest.of_columns(live.paths(), bytes(32 * len(PATHS)), *live.times())
+    state = pickle.loads(pickle.dumps({"live": live, "standby": standby}, protocol=5))
+    assert state["live"].paths() == PATHS and state["live"].paths() is state["standby"].paths()
     assert dict(state["live"]) == dict(live) and state["live"].id() == live.id()
-    assert state["twin"].digests() == bytes(32 * len(PATHS))
+    assert state["standby"].digests() == bytes(32 * len(PATHS))
     empty = pickle.loads(pickle.dumps(Manifest({}), protocol=5))
     assert empty.paths() == [] and len(empty) == 0

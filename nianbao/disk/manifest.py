@@ -2,7 +2,7 @@
 column by column so that the record of a 100,000-file tree loads and saves in milliseconds.
 
 A ``Manifest`` is a read-only mapping path → ``Entry`` (sha256 hex, size, mtime_ns). On disk
-(``state.pickle`` beside the twin, see nianbao.publishing.publish) it is four objects — the sorted paths,
+(``state.pickle`` beside the standby, see nianbao.publishing.publish) it is four objects — the sorted paths,
 the digests as one bytes object, sizes and times as arrays — instead of a dict of tuples, which
 took 0.2 s to load and as long to save at 100,000 files, several times a build. The lookup index
 is made on first use.
@@ -149,7 +149,7 @@ class Manifest(Mapping):
         return self._id
 
 
-# The live and the twin manifest of a tree mostly hold one list of paths (a build's new manifest
+# The live and the standby manifest of a tree mostly hold one list of paths (a build's new manifest
 # is made with the live one's): joined once and split once, then shared. Each is kept in a file
 # of its own (``nianbao.publishing.records``), so paths split from equal text are shared too. The last few
 # trees' (a build publishes two) are remembered.
@@ -254,17 +254,17 @@ def differing(a: bytes, b: bytes) -> list[int]:
     return sorted(out)
 
 
-NO_DIGEST = bytes(32)  # what a path the twin lacks is lined up with: no file's sha256
+NO_DIGEST = bytes(32)  # what a path the standby lacks is lined up with: no file's sha256
 
 
-def lined_up(twin: Manifest, paths: list[str]) -> tuple[bytearray, array, array]:
+def lined_up(standby: Manifest, paths: list[str]) -> tuple[bytearray, array, array]:
     """A manifest's digests, sizes and times in the order of ``paths`` (zeros where it lacks
-    one): a twin's record lined up with the paths of a new tree."""
-    have, (have_sizes, have_mtimes) = twin.digests(), twin.times()
+    one): a standby's record lined up with the paths of a new tree."""
+    have, (have_sizes, have_mtimes) = standby.digests(), standby.times()
     sha, sizes, mtimes = bytearray(NO_DIGEST * len(paths)), array("q", [0]) * len(paths), \
         array("q", [0]) * len(paths)
     for i, rel in enumerate(paths):
-        j = twin.find(rel)
+        j = standby.find(rel)
         if j is not None:
             sha[32 * i:32 * i + 32] = have[32 * j:32 * j + 32]
             sizes[i], mtimes[i] = have_sizes[j], have_mtimes[j]

@@ -218,7 +218,7 @@ class Emitter:
     spill: Path | None = None
     held: int = 0
     spilled: int = 0  # files put in ``spill``, named by their number there (one flat folder,
-    # whose files publishing moves into the twin: nothing of it is left to delete)
+    # whose files publishing moves into the standby: nothing of it is left to delete)
     # the units the live tree holds and what it holds on its own (files added, folders kept
     # whole: those ending in "/"), as the build that published it recorded them; None: unknown
     ledger: frozenset[str] | None = None

@@ -1,12 +1,12 @@
-"""What publish records of each output tree, beside its twin (``nianbao.publishing.publish``).
+"""What publish records of each output tree, beside its standby (``nianbao.publishing.publish``).
 
 What each tree holds is kept in ``.<tree>.publish/``: path → (sha256, size, mtime_ns) for the
-live tree and for the twin (``nianbao.disk.manifest``), each in a file of its own written once
-(``manifest-*.pickle``: a publish makes one new manifest, the twin's, and exchanging the trees
+live tree and for the standby (``nianbao.disk.manifest``), each in a file of its own written once
+(``manifest-*.pickle``: a publish makes one new manifest, the standby's, and exchanging the trees
 only swaps their names), and in ``state.pickle`` the names of those two files, each
 directory's inode and what the top of each tree looked like. The record is trusted, as make
 trusts its outputs; a record whose directories were exchanged without it being updated (a build
-killed between the two) is recognised by the inodes, and a twin being changed is marked by a
+killed between the two) is recognised by the inodes, and a standby being changed is marked by a
 file beside it (``unsure``) so that its record is not trusted if the build is killed meanwhile.
 """
 
@@ -20,16 +20,16 @@ from pathlib import Path
 
 from nianbao.disk.manifest import Manifest, top, walk
 
-STATE_VERSION = 5
-MANIFESTS = ("live", "twin")
+STATE_VERSION = 6  # 6: the standby tree was called the twin (folder ``twin``) before
+MANIFESTS = ("live", "standby")
 
 
 def home(target: Path) -> Path:
     return target.parent / f".{target.name}.publish"
 
 
-def twin_of(target: Path) -> Path:
-    return home(target) / "twin"
+def standby_of(target: Path) -> Path:
+    return home(target) / "standby"
 
 
 def state_path(target: Path) -> Path:
@@ -89,9 +89,9 @@ def _read_manifest(folder: Path, name: str | None) -> Manifest | None:
 
 
 def unsure(target: Path) -> Path:
-    """A marker beside the twin: present while the twin is changed, so its record is not trusted
+    """A marker beside the standby: present while the standby is changed, so its record is not trusted
     (a whole record rewritten for it cost a twentieth of a second at 100,000 files)."""
-    return home(target) / "twin-changing"
+    return home(target) / "standby-changing"
 
 
 def write_state(target: Path, state: dict) -> None:
@@ -125,19 +125,19 @@ def _replace(path: Path, data: bytes) -> tuple[int, int, int]:
 
 
 def normalised(target: Path, state: dict) -> dict:
-    """The state with the manifests of ``live`` and ``twin`` matched to the directories that are
+    """The state with the manifests of ``live`` and ``standby`` matched to the directories that are
     there now (an exchange whose state update was lost is recognised by the inodes)."""
-    live_ino, twin_ino = inode(target), inode(twin_of(target))
-    if state.get("live_ino") == twin_ino and state.get("twin_ino") == live_ino and live_ino:
-        state = {**state, "live": state.get("twin"), "twin": state.get("live"),
-                 "live_top": state.get("twin_top"), "twin_top": state.get("live_top"),
-                 "live_ino": live_ino, "twin_ino": twin_ino}
+    live_ino, standby_ino = inode(target), inode(standby_of(target))
+    if state.get("live_ino") == standby_ino and state.get("standby_ino") == live_ino and live_ino:
+        state = {**state, "live": state.get("standby"), "standby": state.get("live"),
+                 "live_top": state.get("standby_top"), "standby_top": state.get("live_top"),
+                 "live_ino": live_ino, "standby_ino": standby_ino}
     if state.get("live_ino") != live_ino:
         state = {**state, "live": None, "live_top": None, "live_ino": live_ino}
-    if state.get("twin_ino") != twin_ino:
-        state = {**state, "twin": None, "twin_top": None, "twin_ino": twin_ino}
-    if state.get("twin") is not None and unsure(target).exists():  # a build killed meanwhile
-        state = {**state, "twin": None}
+    if state.get("standby_ino") != standby_ino:
+        state = {**state, "standby": None, "standby_top": None, "standby_ino": standby_ino}
+    if state.get("standby") is not None and unsure(target).exists():  # a build killed meanwhile
+        state = {**state, "standby": None}
     return state
 
 

@@ -337,5 +337,5 @@ def publish_bundle(site_dir: Path, bundle: dict[str, bytes]) -> int:
         raise SearchIndexError(f"{site_dir} changed while it was indexed; run `python build.py`")
     old = frozenset(live.under(BUNDLE))  # the rest is kept
     files = publish({site_dir: Output(bundle, gone=old)}).trees[str(site_dir)]
-    catch_up(site_dir)  # the bundle into the twin too, now rather than in the next edit
+    catch_up(site_dir)  # the bundle into the standby too, now rather than in the next edit
     return files
