@@ -79,7 +79,9 @@ def _base_url(text: str) -> str:
 def _speed_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--cache", type=Path, default=CACHE,
                    help="cache of files already read, by content hash (default: .cache/ beside build.py)")
-    p.add_argument("--no-cache", action="store_true", help="read every file again")
+    p.add_argument("--no-cache", action="store_true",
+                   help="build: the plain build (every report whole in memory, every file made, one "
+                        "core; the reference the cached build equals); check: read every file again")
     p.add_argument("--jobs", type=int, default=None, help="worker processes (default: one per core)")
 
 
