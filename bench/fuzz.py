@@ -1,5 +1,5 @@
 """Fuzzing the reader and the importer with mutated real reports, never part of the suite's
-timing (tests/test_fuzz.py runs a fixed number of cases of the same fuzzer).
+timing (tests/reading/test_fuzz.py runs a fixed number of cases of the same fuzzer).
 
 The corpus is every content file (content/**/*.md) and, where ../shared/reports is present, the
 published documents (*.txt, *.html; read there, never copied). Each case takes one document,
@@ -293,7 +293,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", choices=("all", "content", "reports"), default="all",
                         help="content files, published reports (../shared/reports) or both")
     parser.add_argument("--quick", action="store_true",
-                        help="no multi-megabyte inputs (as tests/test_fuzz.py runs)")
+                        help="no multi-megabyte inputs (as tests/reading/test_fuzz.py runs)")
     args = parser.parse_args(argv)
     docs = corpus(args.corpus != "content")
     if args.corpus == "reports":

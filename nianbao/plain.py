@@ -111,7 +111,7 @@ def _verify_every_package(target: Path, root: Path, written: set[str], data_dir:
     reports = [d for d in descriptors if d.parent != root]
     found = [(root / "datapackage.json", validate_one(str(root / "datapackage.json"))),
              *zip(reports, validate_batch([str(d) for d in reports]))]  # (the same problems as
-    # one by one, tests/packaging/test_verify.py; 40 ms a package less)
+    # one by one, tests/packaging/test_batch_validation.py; 40 ms a package less)
     return lambda: [f"{d.relative_to(root)} is not a valid data package: {errors[0]}"
                     for d, errors in found if errors]
 

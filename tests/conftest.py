@@ -75,4 +75,4 @@ def hung_pagefind(tmp_path, monkeypatch) -> Path:
 def pytest_addoption(parser):
     parser.addoption("--regen-golden", action="store_true", default=False,
                      help="write tests/golden/ from this build instead of comparing with it "
-                          "(tests/test_golden.py; see tests/golden/README.md)")
+                          "(tests/pages/test_golden.py; see tests/golden/README.md)")

@@ -9,7 +9,7 @@
   while numbers stay numbers;
 - every page carries the Content-Security-Policy meta tag and no script but the site's own.
 
-Pages are asserted on parsed HTML (BeautifulSoup's html.parser, as tests/test_site_views.py)."""
+Pages are asserted on parsed HTML (BeautifulSoup's html.parser, as tests/pages/test_site_views.py)."""
 
 from __future__ import annotations
 

@@ -4,10 +4,10 @@ and a build must write exactly them. Any change to what a page shows -- a templa
 classes a page names, a context, a number's formatting -- makes this test fail with a diff; when
 the change is meant, regenerate the expected pages with one command and commit them with it:
 
-    .venv/bin/python -m pytest -p no:cacheprovider tests/test_golden.py --regen-golden
+    .venv/bin/python -m pytest -p no:cacheprovider tests/pages/test_golden.py --regen-golden
 
 then read ``git diff tests/golden/``: it is the change a reader will see. The committed
-``datapackages/`` is the golden tree of the data (tests/test_package.py compares it with a build).
+``datapackages/`` is the golden tree of the data (tests/packaging/test_packages.py compares it with a build).
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ import pytest
 
 from nianbao import pipeline, plain
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = ROOT / "tests" / "golden"
-REGEN = ".venv/bin/python -m pytest -p no:cacheprovider tests/test_golden.py --regen-golden"
+REGEN = ".venv/bin/python -m pytest -p no:cacheprovider tests/pages/test_golden.py --regen-golden"
 # paths in the build's output (site/…), and under tests/golden/
 PAGES = (
     "site/reports/2020-heilongjiang/index.html",

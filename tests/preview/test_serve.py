@@ -22,7 +22,7 @@ import pytest
 
 from nianbao.preview.serve import Status, inject
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
@@ -264,7 +264,7 @@ def test_the_error_banner_is_escaped_and_the_reload_script_always_injected():
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} not found (see tests/test_browser.py)")
+@pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} not found (see tests/pages/test_browser.py)")
 def test_in_the_browser_the_page_reloads_and_shows_errors_within_its_csp(tmp_path, content_copy):
     server = Served(tmp_path, content_copy, "--port", "0").start()
     seed = content_copy / "2020" / "heilongjiang.md"

@@ -181,7 +181,7 @@ def test_a_year_of_many_reports_is_shown_a_page_of_them_at_a_time(tmp_path, monk
     import nianbao.pages.site_plan as site_plan
     from nianbao.pipeline import build
 
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
     from synthetic import generate
 
     monkeypatch.setattr(render, "YEAR_PAGE", 2)

@@ -18,7 +18,7 @@ import pytest
 from nianbao.pipeline import build
 from nianbao.publishing.records import intact
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "bench"))
 from synthetic import generate  # noqa: E402
 

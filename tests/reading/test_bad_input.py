@@ -332,7 +332,7 @@ def test_every_code_is_documented():
 
 
 def test_every_test_the_docs_name_exists():
-    named = set(re.findall(r"`(tests/test_\w+\.py)::(\w+)(?:\[([\w-]+)\])?`", DOCS))
+    named = set(re.findall(r"`(tests/(?:\w+/)?test_\w+\.py)::(\w+)(?:\[([\w-]+)\])?`", DOCS))
     assert len(named) >= 40
     for file, name, param in named:
         source = (ROOT / file).read_text("utf-8")

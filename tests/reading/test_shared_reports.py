@@ -34,7 +34,7 @@ from pathlib import Path
 
 import pytest
 
-SHARED_REPORTS = Path(__file__).resolve().parents[2] / "shared" / "reports"
+SHARED_REPORTS = Path(__file__).resolve().parents[3] / "shared" / "reports"
 if not SHARED_REPORTS.is_dir():
     pytest.skip(f"shared reports not available ({SHARED_REPORTS})", allow_module_level=True)
 
