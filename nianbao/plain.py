@@ -17,13 +17,11 @@ from pathlib import Path
 from nianbao.domain.forms import Forms, load_forms
 from nianbao.packaging.batch_validation import validate_batch, validate_one
 from nianbao.packaging.combined import write_combined
-from nianbao.packaging.packages import (PACKAGE_NAME, RESOURCE_TITLES, Packages,
-                                        combined_descriptor, in_data_tree, report_chunks,
-                                        report_folder, report_unit, to_csv, to_json)
-from nianbao.packaging.schemas import combined_schemas
+from nianbao.packaging.packages import (Packages, combined_downloads, combined_head, in_data_tree,
+                                        report_chunks, report_folder, report_unit, to_csv)
 from nianbao.pages.contexts import Page
-from nianbao.pages.site_plan import (Checked, asset_files, by_year, finished, meta_files,
-                                     plan_site, site_settings)
+from nianbao.pages.site_plan import (Checked, asset_files, by_year, finished, meta_files, plan_site,
+                                     render_page, site_settings)
 from nianbao.pages.templating import environment
 from nianbao.pages.year_totals import year_totals
 from nianbao import pipeline
@@ -55,16 +53,13 @@ def make_packages(outcome: Outcome, forms: Forms, scratch: Path
                 data[base + p] = b
                 if report is reports[0]:
                     sample[base + p] = b
-    schemas = combined_schemas(forms)
     by_id = {r.report_id: r for r in reports}
-    codes = forms.codes()
+    head = combined_head(forms, sorted({r.meta.year for r in reports}))
     files, made, _ = write_combined(
-        scratch / "combined", schemas, [r.report_id for r in reports],
-        lambda rid: report_chunks(by_id[rid], checks[rid], forms), codes,
-        to_csv([f["name"] for f in schemas["codes"]["fields"]], codes),
-        to_json(combined_descriptor(schemas, sorted({r.meta.year for r in reports}))),
-        {n: RESOURCE_TITLES[n][0] for n in schemas}, to_csv)
-    downloads = {f"{PACKAGE_NAME}.zip": made["zip"], f"{PACKAGE_NAME}.xlsx": made["xlsx"]}
+        scratch / "combined", head.schemas, [r.report_id for r in reports],
+        lambda rid: report_chunks(by_id[rid], checks[rid], forms), head.codes, head.codes_csv,
+        head.descriptor, head.titles, to_csv)
+    downloads = combined_downloads(made)
     data.update(files)
     site.update({"data/" + p: f for p, f in (*files.items(), *downloads.items())})
     packages = Packages(lambda: (files, downloads, {}), keys={b: "" for b in units}, units=units,
@@ -86,9 +81,7 @@ def make_pages(outcome: Outcome, packages: Packages, forms: Forms, base_url: str
     out: dict[str, bytes] = {}
 
     def render(page: Page) -> None:
-        page = finished(page, base_url, outcome.reports)
-        html = env.get_template(page.template).render(page=page, site=site)
-        out.update({page.path: html.encode("utf-8"), **dict(page.files)})
+        out.update(render_page(env, site, finished(page, base_url, outcome.reports)))
 
     for recipe in plan.recipes:
         render(recipe.make(*(whole[rid] for rid in recipe.whole)))

@@ -20,11 +20,9 @@ from nianbao.incremental.memo import PARALLEL_FROM, Emitter, key_of
 from nianbao.incremental.report_store import ReportStore
 from nianbao.incremental.validation_schedule import Validators, validate_beside
 from nianbao.packaging.combined import Chunk, write_combined
-from nianbao.packaging.packages import (DOWNLOADS_ONLY, PACKAGE_NAME, RESOURCE_TITLES, Combined,
-                                        Packages, combined_descriptor, in_data_tree,
-                                        report_chunks, report_folder, report_unit, to_csv,
-                                        to_json)
-from nianbao.packaging.schemas import combined_schemas
+from nianbao.packaging.packages import (DOWNLOADS_ONLY, Combined, Packages, combined_downloads,
+                                        combined_head, in_data_tree, report_chunks,
+                                        report_folder, report_unit, to_csv)
 
 
 def build_packages(
@@ -32,9 +30,9 @@ def build_packages(
     site: Emitter, scratch: Path, validate: Validators | None = None,
 ) -> Packages:
     """Each report's package as a unit keyed by ``unit_keys`` (the report and its checks; made
-    from the report loaded whole from ``store``; ``reports`` may be briefs), and
-    the combined package streamed from each report's chunks (``nianbao.packaging.combined``) through files
-    in ``scratch``; both into ``data`` and ``site`` (under ``data/``). With ``validate``, the
+    from the report loaded whole from ``store``; ``reports`` may be briefs), and the combined
+    package streamed from each report's chunks (``nianbao.packaging.combined``) through files in
+    ``scratch``; both into ``data`` and ``site`` (under ``data/``). With ``validate``, the
     combined package is validated slice by slice and, when an edit made only a few, the report
     packages made again too, all beside the build (``Packages.check`` gives the outcome;
     ``Packages.validated`` names the report packages validated; publishing validates the rest)."""
@@ -43,7 +41,6 @@ def build_packages(
     reports_by = {r.report_id: r for r in reports}
     package_keys = {rid: key_of("package", unit_keys[rid]) for rid in ids}
     chunk_keys = {rid: key_of("chunks", unit_keys[rid]) for rid in ids}
-    schemas = combined_schemas(forms)
     held: dict[str, dict[str, Chunk]] = {}  # without a memo folder, chunks are kept in memory
 
     def load(rid: str) -> dict[str, Chunk]:
@@ -57,25 +54,23 @@ def build_packages(
     # the chunks of the reports whose package was not made before (a kept package's were made
     # with it; any other is made when asked), before the packages: across the cores when many,
     # else here, so that the combined files can start now, beside everything else
-    fresh = [rid for rid in ids if not data.carries(package_keys[rid], report_folder(reports_by[rid]),
-                                                    in_data_tree)
+    fresh = [rid for rid in ids
+             if not data.carries(package_keys[rid], report_folder(reports_by[rid]), in_data_tree)
              and data.memo.digests(package_keys[rid]) is None]
     data.memo.prepare([(chunk_keys[rid], lambda rid=rid: report_chunks(*store.load(rid), forms))
                        for rid in fresh], files=False)
     if len(fresh) < PARALLEL_FROM or data.memo.store.root is None:
         for rid in fresh:
             load(rid)
-    codes = forms.codes()
-    codes_csv = to_csv([f["name"] for f in schemas["codes"]["fields"]], codes)
-    descriptor = to_json(combined_descriptor(schemas, sorted({r.meta.year for r in reports})))
+    head = combined_head(forms, sorted({r.meta.year for r in reports}))
     root = data.memo.store.root if data.memo.lasting else None  # spools kept for the next build
 
     def combine() -> Combined:
         files, made, facts = write_combined(
-            scratch / "combined", schemas, ids, load, codes, codes_csv, descriptor,
-            {n: RESOURCE_TITLES[n][0] for n in schemas}, to_csv, keys=chunk_keys,
+            scratch / "combined", head.schemas, ids, load, head.codes, head.codes_csv,
+            head.descriptor, head.titles, to_csv, keys=chunk_keys,
             keep=root / "combined-spools" if root is not None else None)
-        downloads = {f"{PACKAGE_NAME}.zip": made["zip"], f"{PACKAGE_NAME}.xlsx": made["xlsx"]}
+        downloads = combined_downloads(made)
         facts.update({str(f): file_facts(f) for f in (*files.values(), *downloads.values())
                       if isinstance(f, Path) and str(f) not in facts})
         return files, downloads, facts
@@ -121,7 +116,8 @@ def build_packages(
         sample = {base + p: b for p, b in (data.memo.files(key) or report_unit(
             *store.load(first.report_id), forms)).items() if not p.endswith(DOWNLOADS_ONLY)}
     verified, validated = (validate_beside(validate, scratch, data, made_again, combined_slices(
-        scratch / "slices", schemas, ids, unit_keys, load, codes_csv, descriptor, data.memo,
+        scratch / "slices", head.schemas, ids, unit_keys, load, head.codes_csv, head.descriptor,
+        data.memo,
         to_csv)) if validate is not None else (lambda: [], frozenset()))
     return Packages(combined, keys=keys, units=units, sample=sample,
                     verified=verified, validated=validated, recorded=site.recorded_size)

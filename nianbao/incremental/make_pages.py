@@ -19,8 +19,8 @@ from nianbao.incremental.memo import Emitter, Files, key_of
 from nianbao.incremental.report_store import ReportStore
 from nianbao.packaging.packages import Packages
 from nianbao.pages.contexts import Page
-from nianbao.pages.site_plan import (Checked, asset_files, by_year, finished, meta_files,
-                                     plan_site, site_settings)
+from nianbao.pages.site_plan import (Checked, asset_files, by_year, finished, meta_files, plan_site,
+                                     render_page, site_settings)
 from nianbao.pages.templating import environment
 from nianbao.pages.year_totals import year_totals
 
@@ -46,8 +46,7 @@ def render_site(reports: list, checked: Checked, store: ReportStore, packages: P
         return environment(templates, root / "templates" if root is not None else None)
 
     def render(page: Page) -> dict[str, bytes]:
-        html = env().get_template(page.template).render(page=page, site=site)
-        return {page.path: html.encode("utf-8"), **dict(page.files)}
+        return render_page(env(), site, page)
 
     shared = key_of(templates_digest(templates), site)
     key = report_keys.__getitem__

@@ -214,6 +214,32 @@ def report_chunks(report: Report, checks: tuple[Check, ...], forms: Forms) -> di
     return {name: chunk(schemas[name]["fields"], rows[name], to_csv) for name in PER_REPORT}
 
 
+@dataclass(frozen=True)
+class CombinedHead:
+    """What the combined package's files hold besides the reports' rows: its schemas, the code
+    list (rows and CSV), its descriptor and the workbook's sheet titles."""
+
+    schemas: dict[str, dict]
+    codes: list[dict]
+    codes_csv: bytes
+    descriptor: bytes
+    titles: dict[str, str]
+
+
+def combined_head(forms: Forms, years: list[int]) -> CombinedHead:
+    schemas = combined_schemas(forms)
+    codes = forms.codes()
+    return CombinedHead(schemas, codes,
+                        to_csv([f["name"] for f in schemas["codes"]["fields"]], codes),
+                        to_json(combined_descriptor(schemas, years)),
+                        {n: RESOURCE_TITLES[n][0] for n in schemas})
+
+
+def combined_downloads(made: dict[str, Path]) -> dict[str, Path]:
+    """The combined package's downloads by their names in the site's ``data/``."""
+    return {f"{PACKAGE_NAME}.zip": made["zip"], f"{PACKAGE_NAME}.xlsx": made["xlsx"]}
+
+
 def combined_descriptor(schemas: dict[str, dict], years: list[int]) -> dict:
     return {
         "name": PACKAGE_NAME,

@@ -202,6 +202,13 @@ def finished(page: Page, base_url: str, reports: list) -> Page:
     return page
 
 
+def render_page(env, site: Site, page: Page) -> dict[str, bytes]:
+    """A page's files: its HTML, rendered by ``env`` with its template, and the files it
+    carries (a year page's CSVs and chart data)."""
+    html = env.get_template(page.template).render(page=page, site=site)
+    return {page.path: html.encode("utf-8"), **dict(page.files)}
+
+
 def asset_files(templates: Path, base_url: str) -> dict[str, bytes]:
     """The templates' assets (CSS, icon, search script), ``.nojekyll`` and ``robots.txt``."""
     assets = templates / "assets"
